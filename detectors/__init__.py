@@ -1,0 +1,11 @@
+"""The rule book: pure Python, no Faust, no Kafka, no I/O.
+
+events   -- the three input event types (CONTRACT §1) and their total order
+parse    -- bytes -> event or dead letter
+places   -- place-name normalisation, hubs -- the hub-record classifier (§2)
+policy   -- windows and penalties as a versioned data file
+messages -- what the order side and the parcel side tell each other
+rules/   -- one module per rule of §3, behind one registry
+sides    -- the keyed state machines (order, parcel, pickup)
+penalties, engine -- §4 penalties and the event-time engine
+"""

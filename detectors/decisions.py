@@ -1,0 +1,62 @@
+"""Decisions, timers and the published violation (CONTRACT §5)."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from .events import TIMER_RANK
+from .messages import OrderFacts
+
+FAKE_SHIPPING, TIMEOUT = "fake_shipping", "timeout"
+
+# CONTRACT §4: the order decisions take at one instant (and timers fire in).
+RULE_ORDER = (
+    "duplicate_waybill", "pickup_before_payment", "route_address_mismatch",
+    "recalled_after_deadline", "no_transfer_center_24h", "not_received",
+    "ship_timeout", "pickup_timeout",
+)
+RULE_RANK = {name: rank for rank, name in enumerate(RULE_ORDER)}
+
+
+@dataclass(frozen=True, slots=True)
+class Timer:
+    """An event-time deadline kept by one side for one key."""
+
+    due: int
+    rule: str
+    side: str
+    key: str               # the state it belongs to: order_id or carrier:waybill_no
+    order_id: str
+    parcel: str | None
+    ref: int = 0           # rule-specific: e.g. the binding's upload time
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.due, TIMER_RANK, RULE_RANK[self.rule], self.order_id, self.parcel or "", self.ref)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A rule fired: before penalties."""
+
+    rule: str
+    order: OrderFacts
+    carrier: str | None
+    waybill_no: str | None
+    decided_at: int
+    evidence: tuple[str, ...]
+
+    @property
+    def order_key(self) -> tuple:
+        """Decision order (§4): penalties are assigned in this order."""
+        return (self.decided_at, RULE_RANK[self.rule], self.order.order_id, self.carrier or "", self.waybill_no or "")
+
+    @property
+    def identity(self) -> tuple[str, str, str]:
+        """Each rule fires at most once per (rule, order, parcel)."""
+        return (self.rule, self.order.order_id, f"{self.carrier}:{self.waybill_no}" if self.carrier else "")
+
+
+def violation_id(policy_version: str, rule: str, order_id: str, carrier: str | None, waybill_no: str | None) -> str:
+    text = "\x1f".join((policy_version, rule, order_id, carrier or "", waybill_no or ""))
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()

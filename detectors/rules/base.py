@@ -1,0 +1,32 @@
+"""What a rule is: a name, a category, the side whose state it reads, and two
+pure functions -- one of (state, input), one of (state, deadline) -- that
+return decisions (and, from inputs, the deadlines the rule wants to keep)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from ..decisions import Decision, Timer
+from ..messages import OrderFacts
+from ..policy import Policy
+
+OnInput = Callable[[Any, Any, Policy], Iterable["Decision | Timer"]]
+OnDeadline = Callable[[Any, Timer, Policy], Iterable[Decision]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    category: str      # fake_shipping or timeout
+    side: str          # order, parcel or pickup: whose state it reads
+    on_input: OnInput | None = None
+    on_deadline: OnDeadline | None = None
+
+
+def decide(rule: str, order: OrderFacts, parcel: tuple[str, str] | None, at: int, *evidence: str) -> Decision:
+    carrier, waybill = parcel if parcel else (None, None)
+    return Decision(rule, order, carrier, waybill, at, tuple(evidence))
+
+
+def nothing(*_args: Any) -> tuple:
+    return ()

@@ -1,0 +1,36 @@
+"""pickup_before_payment -- the parcel's first `collected` scan is earlier than
+the order's paid_at. Decided at the later of the three events (payment,
+upload, first collected scan)."""
+from __future__ import annotations
+
+from ..decisions import FAKE_SHIPPING
+from ..events import CarrierScan
+from ..messages import PARCEL, Bind
+from ..state import ParcelState
+from .base import Rule, decide
+
+NAME = "pickup_before_payment"
+
+
+def on_input(state: ParcelState, item, policy):
+    first = state.first_collected
+    if first is None:
+        return ()
+    if isinstance(item, Bind):
+        binds = (item,)
+    elif isinstance(item, CarrierScan) and item.event_id == first[1]:
+        binds = tuple(state.bound.values())
+    else:
+        return ()
+    return tuple(
+        decide(NAME, b.order, (state.carrier, state.waybill_no), item.sort_key[0],
+               *_chronological((first, (b.order.paid_at, b.order.paid_event_id), (b.uploaded_at, b.event_id))))
+        for b in binds if first[0] < b.order.paid_at
+    )
+
+
+def _chronological(seen) -> list[str]:
+    return [event_id for _, event_id in sorted(seen)]
+
+
+RULE = Rule(NAME, FAKE_SHIPPING, PARCEL, on_input=on_input)

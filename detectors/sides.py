@@ -1,0 +1,136 @@
+"""The three keyed state machines. Each step takes one input (an event, a
+message or a deadline) for one key, updates that key's facts, asks the side's
+rules, and returns what follows: decisions, messages to other keys, deadlines.
+
+The same functions run offline (engine.py, one process) and in the stream
+(one Faust agent per side); nothing here knows which.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .decisions import Decision, Timer
+from .events import CANCEL, CarrierScan, OrderPaid, TrackingUploaded
+from .hubs import is_hub_record
+from .messages import ORDER, PARCEL, PICKUP, Bind, Message, OrderFacts, OrderOpened, PickupFact, Unbind
+from .places import normalize_place
+from .policy import Policy
+from .rules import BY_NAME, rules_for
+from .rules.duplicate_waybill import consignee
+from .state import OrderState, ParcelState, PickupState, UploadRecord
+
+HOUR_MS = 3_600_000
+
+
+@dataclass(slots=True)
+class Step:
+    decisions: list[Decision] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    timers: list[Timer] = field(default_factory=list)
+
+
+def order_input(state: OrderState, event: OrderPaid | TrackingUploaded, policy: Policy) -> Step:
+    if event.event_id in state.seen:           # a redelivery
+        return Step()
+    state.seen.add(event.event_id)
+    effect = _order_effect(state, event, policy)
+    return _ask_rules(ORDER, state, effect, policy, [effect]) if effect else Step()
+
+
+def _order_effect(state: OrderState, event, policy: Policy) -> Message | None:
+    if isinstance(event, OrderPaid):
+        if state.order is not None:             # a second payment changes nothing
+            return None
+        state.order = OrderFacts(
+            event.order_id, event.shop_id, event.paid_at, event.paid_amount_fen, event.recipient_id,
+            event.address, event.paid_at + event.ship_within_hours * HOUR_MS, event.event_id)
+        return OrderOpened(event.sort_key, state.order)
+    order = state.order
+    if order is None or order.paid_at > event.uploaded_at:   # nothing ships before it is paid
+        return None
+    parcel = event.parcel
+    if event.action == CANCEL:
+        bound = state.bindings.pop(parcel, None)
+        if bound is None:
+            return None
+        return Unbind(event.sort_key, order, event.carrier, event.waybill_no, bound[0], bound[1],
+                      event.uploaded_at, event.event_id)
+    if parcel in state.bindings:
+        return None
+    state.bindings[parcel] = (event.uploaded_at, event.event_id)
+    return Bind(event.sort_key, order, event.carrier, event.waybill_no, event.uploaded_at, event.event_id)
+
+
+def parcel_input(state: ParcelState, item: CarrierScan | Bind | Unbind, policy: Policy) -> Step:
+    if isinstance(item, CarrierScan):
+        if item.event_id in state.seen:
+            return Step()
+        state.seen.add(item.event_id)
+        messages = _take_scan(state, item, policy)
+    elif isinstance(item, Bind):
+        state.bound[item.order.order_id] = item
+        state.uploads = [u for u in state.uploads if u.at >= item.uploaded_at - policy.duplicate_window_ms]
+        state.uploads.append(UploadRecord(item.uploaded_at, item.order.order_id, consignee(item), item.event_id))
+        messages = [_pickup_fact(state, item.sort_key, item.order.order_id, True)]
+    else:
+        state.bound.pop(item.order.order_id, None)
+        messages = [_pickup_fact(state, item.sort_key, item.order.order_id, False)]
+    return _ask_rules(PARCEL, state, item, policy, messages)
+
+
+def _take_scan(state: ParcelState, scan: CarrierScan, policy: Policy) -> list[Message]:
+    seen = (scan.scanned_at, scan.event_id)
+    if state.first_hub is None and is_hub_record(
+            scan.description, policy.hub_suffixes_for(scan.carrier), policy.destination_words):
+        state.first_hub = seen
+    if scan.status == "signed" and state.first_signed is None:
+        state.first_signed = seen
+    if scan.status in ("delivering", "signed") and scan.city:
+        state.deliveries.setdefault(normalize_place(scan.city), seen)
+    if scan.status == "collected" and state.first_collected is None:
+        state.first_collected = seen
+        return [_pickup_fact(state, scan.sort_key, order_id, True) for order_id in state.bound]
+    return []
+
+
+def _pickup_fact(state: ParcelState, sort_key, order_id: str, bound: bool) -> PickupFact:
+    first = state.first_collected
+    return PickupFact(sort_key, order_id, state.key, bound, first[0] if first else None, first[1] if first else None)
+
+
+def pickup_input(state: PickupState, item: OrderOpened | PickupFact, policy: Policy) -> Step:
+    if isinstance(item, OrderOpened):
+        state.order = item.order
+    elif item.bound:
+        state.parcels[item.parcel] = (item.collected_at, item.collected_event_id) if item.collected_at is not None else None
+    else:
+        state.parcels.pop(item.parcel, None)
+    return _ask_rules(PICKUP, state, item, policy, [])
+
+
+def deadline(state, timer: Timer, policy: Policy) -> Step:
+    """A deadline passed for this key: the rule that set it decides."""
+    step = Step()
+    _keep_fresh(state, BY_NAME[timer.rule].on_deadline(state, timer, policy), step)
+    return step
+
+
+def _ask_rules(side: str, state, item, policy: Policy, messages: list[Message]) -> Step:
+    step = Step(messages=messages)
+    for rule in rules_for(side):
+        if rule.on_input is not None:
+            _keep_fresh(state, rule.on_input(state, item, policy), step)
+    return step
+
+
+def _keep_fresh(state, outputs, step: Step) -> None:
+    """Each rule fires at most once per (rule, order, parcel)."""
+    for out in outputs:
+        if isinstance(out, Timer):
+            step.timers.append(out)
+        elif out.identity not in state.fired:
+            state.fired.add(out.identity)
+            step.decisions.append(out)
+
+
+INPUT = {ORDER: order_input, PARCEL: parcel_input, PICKUP: pickup_input}

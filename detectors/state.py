@@ -1,0 +1,58 @@
+"""The keyed states: plain dataclasses, one per key, that the stream keeps in tables.
+
+OrderState   key order_id            payment facts and current bindings
+ParcelState  key carrier:waybill_no  the parcel's scan facts and its orders
+PickupState  key order_id            which bound parcels were collected, and when
+Each remembers the event_ids it took (redeliveries are ignored) and the
+(rule, order, parcel) it already fired for (each fires at most once).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .messages import Bind, OrderFacts
+
+Seen = tuple[int, str]  # (event time, event_id) of a remembered scan
+
+
+@dataclass(slots=True)
+class OrderState:
+    order: OrderFacts | None = None
+    bindings: dict[str, Seen] = field(default_factory=dict)   # parcel -> its upload
+    seen: set[str] = field(default_factory=set)
+    fired: set[tuple] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class UploadRecord:
+    """One upload of the parcel, kept for the duplicate-waybill window."""
+
+    at: int
+    order_id: str
+    consignee: tuple          # recipient_id and normalised address
+    event_id: str
+
+
+@dataclass(slots=True)
+class ParcelState:
+    carrier: str
+    waybill_no: str
+    first_collected: Seen | None = None
+    first_hub: Seen | None = None
+    first_signed: Seen | None = None
+    deliveries: dict[str, Seen] = field(default_factory=dict)   # city -> first delivering/signed scan there
+    uploads: list[UploadRecord] = field(default_factory=list)
+    bound: dict[str, Bind] = field(default_factory=dict)        # order_id -> its binding
+    seen: set[str] = field(default_factory=set)
+    fired: set[tuple] = field(default_factory=set)
+
+    @property
+    def key(self) -> str:
+        return f"{self.carrier}:{self.waybill_no}"
+
+
+@dataclass(slots=True)
+class PickupState:
+    order: OrderFacts | None = None
+    parcels: dict[str, Seen | None] = field(default_factory=dict)  # bound parcel -> first collected
+    fired: set[tuple] = field(default_factory=set)

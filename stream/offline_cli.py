@@ -1,0 +1,67 @@
+"""What `shipguard run` and `shipguard generate` do, with progress and a summary."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import rich.progress
+from rich.console import Console
+from rich.table import Table
+
+from detectors.decisions import RULE_ORDER
+from detectors.timeparse import format_time
+
+from .eventlog import read_log
+from .offline import RunResult, run_offline
+from .policies import load_policy
+
+console = Console(stderr=True)
+
+
+def run_command(input: Path, output: Path, as_of: int | None, dlq: Path | None,
+                lateness_ms: int, policy_name: str | None) -> RunResult:
+    policy = load_policy(policy_name)
+    with rich.progress.open(input, "rb", description="reading", console=console, transient=True) as stream:
+        result = run_offline(read_log(stream), policy, lateness_ms, as_of)
+    write_lines(output, result.violations)
+    if dlq is not None:
+        write_lines(dlq, result.dead_letters)
+    print_summary(result, policy.version)
+    return result
+
+
+def write_lines(path: Path, objects: list[dict]) -> None:
+    with open(path, "wb") as out:
+        for obj in objects:
+            out.write(orjson.dumps(obj) + b"\n")
+
+
+def print_summary(result: RunResult, policy_version: str) -> None:
+    counts = result.counts
+    as_of = format_time(result.as_of) if result.as_of is not None else "no events"
+    console.print(f"policy {policy_version}, as of {as_of}")
+    events = {k[3:]: v for k, v in counts.items() if k.startswith("in:")}
+    console.print("events: " + ", ".join(f"{t} {n}" for t, n in sorted(events.items()))
+                  + f"; late {counts['late']}, after as-of {counts['after_as_of']}")
+    dead = {k[5:]: v for k, v in counts.items() if k.startswith("dead:")}
+    console.print(f"dead letters: {sum(dead.values())}"
+                  + (" (" + ", ".join(f"{r} {n}" for r, n in sorted(dead.items())) + ")" if dead else ""))
+    table = Table("rule", "violations", "penalty (yuan)", "capped")
+    for rule in RULE_ORDER:
+        mine = [v for v in result.violations if v["rule"] == rule]
+        fen = sum(v["penalty"]["amount_fen"] for v in mine)
+        table.add_row(rule, str(len(mine)), f"{fen / 100:.2f}", str(sum(v["penalty"]["capped"] for v in mine)))
+    table.add_row("total", str(len(result.violations)),
+                  f"{sum(v['penalty']['amount_fen'] for v in result.violations) / 100:.2f}", "")
+    console.print(table)
+
+
+def generate_command(orders: int, seed: int, disorder_minutes: float, output: Path) -> None:
+    from .synth import generate
+
+    lines, as_of = generate(orders, seed, disorder_minutes)
+    with open(output, "wb") as out:
+        for line in lines:
+            out.write(orjson.dumps(line) + b"\n")
+    console.print(f"wrote {len(lines)} messages for {orders} orders to {output}")
+    print(f"as-of {format_time(as_of)}")

@@ -1,0 +1,28 @@
+"""Where policies come from: a bundled file by name, or any file by path."""
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from detectors.policy import Policy, PolicyError, policy_from_text
+
+DEFAULT_POLICY = "seed-v1"
+
+
+def bundled_names() -> list[str]:
+    folder = resources.files("detectors").joinpath("policies")
+    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def load_policy(name_or_path: str | None = None) -> Policy:
+    name_or_path = name_or_path or DEFAULT_POLICY
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        try:
+            return policy_from_text(path.read_text("utf-8"))
+        except OSError as exc:
+            raise PolicyError(f"cannot read policy file {name_or_path}: {exc.strerror}") from None
+    if name_or_path not in bundled_names():
+        raise PolicyError(f"no policy named {name_or_path!r} (bundled: {', '.join(bundled_names())})")
+    text = resources.files("detectors").joinpath(f"policies/{name_or_path}.yaml").read_text("utf-8")
+    return policy_from_text(text)

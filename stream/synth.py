@@ -1,0 +1,585 @@
+"""A deterministic synthetic event log (CONTRACT §6) with planted rule cases.
+
+    lines, as_of = generate(orders=1000, seed=7, disorder_minutes=3)
+    lines, as_of = iter_generate(100_000, 1, 3)     # same lines, lazily built
+    log = synthesize(1000, 7, 3); log.planted; log.expected; log.as_of
+
+Pure: no I/O, only `random.Random(seed)`. Lines come in ARRIVAL order: events
+are sorted by event time, each delayed by a random amount in
+[0, disorder_minutes], so no line arrives more than `disorder_minutes` after an
+event with a later time. A few redelivered duplicates (same event_id, same
+content) and unusable messages (truncated JSON, wrong types, missing fields)
+are mixed in. Times are whole seconds, about half as RFC 3339 `+08:00`
+strings and half as epoch ms.
+
+`planted` counts the cases by kind; `expected` counts the violations per rule
+the generator means to cause (a cross-check for humans; the engine decides).
+Kinds and what they should fire (look-alikes fire nothing):
+
+  duplicate_waybill            duplicate_waybill (another recipient or address, same city)
+  duplicate_waybill_other_city duplicate_waybill + route_address_mismatch
+  dup_reuse_after_30d          pickup_before_payment only (a delivered waybill reused
+                               > 30 days later: not a duplicate, but its first
+                               collected scan predates the payment)
+  pickup_before_payment, route_address_mismatch, recalled_after_deadline,
+  not_received, pickup_timeout  that rule
+  no_transfer_local_only, no_transfer_late_hub   no_transfer_center_24h
+  ship_timeout_no_upload       ship_timeout + pickup_timeout
+  ship_timeout_late_upload     ship_timeout
+  ship_timeout_cap_storm       60 orders of one shop, one day: 60 ship_timeout +
+                               60 pickup_timeout (the 500-yuan daily cap bites)
+  look-alikes: split, merged (same recipient and address; city spelled
+  `杭州`/`杭州市` in some), lookalike_dup_after_30d, lookalike_cancel_reupload,
+  edge_at_deadline (upload exactly at the deadline, collected exactly at
+  deadline + 24 h, first hub exactly at collected + 24 h, signed exactly at
+  upload + 15 d, cancel + re-upload exactly at the deadline).
+Honest orders also have scans before their upload and `杭州`/`杭州市` spellings.
+"""
+from __future__ import annotations
+
+import gc
+import random
+from array import array
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Iterator
+
+import orjson
+
+from detectors.events import CARRIER_SCAN, ORDER_PAID, TRACKING_UPLOADED
+
+from .synth_texts import (CARRIER_WEIGHTS, CARRIERS, EXCEPTION_TEXTS, ORIGIN_PLACES, PLACE_WEIGHTS,
+                          PLACES, RETURNED_TEXT, TRUNK_PLACES, hub, outlet, short, text, waybill)
+
+START_MS = 1793462400000  # 2026-11-01T00:00:00+08:00
+SEC, MIN, HOUR, DAY = 1000, 60_000, 3_600_000, 86_400_000
+LATENESS_MS = 5 * MIN
+
+PAID, UPLOAD, CANCEL, SCAN, DUP, BAD = range(6)
+STATUSES = ("collected", "in_transit", "delivering", "signed", "returned", "exception")
+COLLECTED, IN_TRANSIT, DELIVERING, SIGNED, RETURNED, EXCEPTION = range(6)
+
+# kind -> (share of orders, orders per case)
+RATES = {
+    "duplicate_waybill": (0.003, 2), "duplicate_waybill_other_city": (0.001, 2),
+    "dup_reuse_after_30d": (0.001, 2), "lookalike_dup_after_30d": (0.001, 2),
+    "pickup_before_payment": (0.004, 1), "route_address_mismatch": (0.004, 1),
+    "recalled_after_deadline": (0.003, 1), "lookalike_cancel_reupload": (0.003, 1),
+    "no_transfer_local_only": (0.002, 1), "no_transfer_late_hub": (0.002, 1),
+    "not_received": (0.004, 1), "ship_timeout_no_upload": (0.003, 1),
+    "ship_timeout_late_upload": (0.003, 1), "pickup_timeout": (0.004, 1),
+    "edge_at_deadline": (0.005, 1), "split": (0.01, 1), "merged": (0.01, 2),
+}
+STORM = 60
+
+
+@dataclass(slots=True)
+class _Order:
+    order_id: str
+    shop: int
+    product_id: str
+    amount: int
+    recipient: str
+    address: tuple  # province, city, district, detail_hash as written
+    place: int
+    swh: int | None
+    paid_at: int
+    i: int
+
+    @property
+    def deadline(self) -> int:
+        return self.paid_at + (self.swh or 48) * HOUR
+
+
+class SynthLog:
+    """The planned log: iterate for the lines in arrival order (built lazily)."""
+
+    def __init__(self, b: "_Builder", order: array, as_of: int):
+        self._b, self._order, self.as_of = b, order, as_of
+        self.planted: Counter = b.planted
+        self.expected: Counter = b.expected
+        self.cases: dict[str, str] = b.cases  # order_id -> kind, for every order not plain honest
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __iter__(self) -> Iterator[dict]:
+        line = self._b.line
+        return (line(i) for i in self._order)
+
+
+def synthesize(orders: int, seed: int, disorder_minutes: float, start_ms: int = START_MS) -> SynthLog:
+    b = _Builder(orders, seed, start_ms)
+    b.plan()
+    return b.finish(int(disorder_minutes * MIN))
+
+
+def generate(orders: int, seed: int, disorder_minutes: float,
+             start_ms: int = START_MS) -> tuple[list[dict], int]:
+    """All lines in arrival order and the recommended as-of (epoch ms)."""
+    log = synthesize(orders, seed, disorder_minutes, start_ms)
+    paused = gc.isenabled()
+    gc.disable()  # a million fresh dicts, no cycles: collecting them only costs time
+    try:
+        return list(log), log.as_of
+    finally:
+        if paused:
+            gc.enable()
+
+
+def iter_generate(orders: int, seed: int, disorder_minutes: float,
+                  start_ms: int = START_MS) -> tuple[Iterator[dict], int]:
+    """As `generate`, but the lines are built one at a time (compact plan in memory)."""
+    log = synthesize(orders, seed, disorder_minutes, start_ms)
+    return iter(log), log.as_of
+
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+@lru_cache(maxsize=4096)
+def _day(d: int) -> str:
+    return date.fromordinal(_EPOCH_ORDINAL + d).isoformat()
+
+
+def rfc3339(ms: int) -> str:
+    """Epoch ms -> `2026-11-11T10:00:00+08:00`."""
+    s, frac = divmod(ms, 1000)
+    d, r = divmod(s + 8 * 3600, 86400)
+    h, r = divmod(r, 3600)
+    m, sec = divmod(r, 60)
+    f = f".{frac:03d}" if frac else ""
+    return f"{_day(d)}T{h:02d}:{m:02d}:{sec:02d}{f}+08:00"
+
+
+class _Builder:
+    def __init__(self, n: int, seed: int, start_ms: int):
+        self.n, self.start = n, start_ms
+        self.rng = rng = random.Random(seed)
+        self.span_s = int(max(1.0, n / 20000) * 86400)
+        n_shops = max(3, n // 50)
+        self.shop_place = [rng.choice(ORIGIN_PLACES) for _ in range(n_shops)]
+        self.shop_carrier = [rng.choices(CARRIERS, CARRIER_WEIGHTS)[0] for _ in range(n_shops)]
+        self.T, self.ARR = array("q"), array("q")
+        self.KIND, self.FLAG = array("b"), array("b")
+        self.REF, self.AUX = array("l"), array("l")
+        self.DESC: list = []
+        self.CITY: list = []
+        self.orders: list[_Order] = []
+        self.parcels: list[tuple[str, str, str]] = []
+        self.used: set[str] = set()
+        self.bad: list[dict] = []
+        self.planted: Counter = Counter()
+        self.cases: dict[str, str] = {}
+        self.expected: Counter = Counter()
+        self.case_max = self.case_upload = 0
+        self.need = 0
+        self.tail_parcels: list[tuple[int, int]] = []
+
+    # ---- small helpers
+    def hrs(self, lo: float, hi: float) -> int:
+        return int(self.rng.uniform(lo, hi) * 3600) * SEC
+
+    def disp(self, place: int) -> str:
+        city = PLACES[place][1]
+        return city if self.rng.random() < 0.5 else short(city)
+
+    def _add(self, t: int, kind: int, ref: int, aux: int = 0, desc=None, city=None) -> None:
+        self.T.append(t)
+        self.KIND.append(kind)
+        self.REF.append(ref)
+        self.AUX.append(aux)
+        self.FLAG.append(self.rng.getrandbits(2))
+        self.DESC.append(desc)
+        self.CITY.append(city)
+        if t > self.case_max:
+            self.case_max = t
+
+    def new_order(self, paid_at: int, *, shop=None, place=None, like: _Order | None = None,
+                  recipient=None, swh=-1) -> _Order:
+        rng = self.rng
+        if shop is None:
+            shop = like.shop if like else int(len(self.shop_place) ** rng.random()) - 1
+        if place is None:
+            place = rng.choices(range(len(PLACES)), PLACE_WEIGHTS)[0]
+        province, city, districts, _ = PLACES[place]
+        if like is not None and like.place == place and recipient is None:
+            address = like.address  # merged shipment: the same recipient and address
+            recipient = like.recipient
+            if rng.random() < 0.3:  # ... with the city spelled the other way
+                c = address[1]
+                address = (address[0], short(c) if c == city else city, address[2], address[3])
+        else:
+            address = (province if rng.random() < 0.8 else short(province), self.disp(place),
+                       rng.choice(districts), f"{rng.getrandbits(64):016x}")
+        if swh == -1:
+            x = rng.random()
+            swh = None if x < 0.85 else 48 if x < 0.88 else rng.randint(72, 360)
+        o = _Order(f"O{len(self.orders) + 1:08d}", shop, f"P{shop:05d}{rng.randrange(12):02d}",
+                   min(100000, int(10 ** rng.uniform(2, 5))),
+                   recipient or f"r_{rng.getrandbits(64):016x}", address, place, swh, paid_at,
+                   len(self.orders))
+        self.orders.append(o)
+        self._add(paid_at, PAID, o.i)
+        return o
+
+    def new_parcel(self, o: _Order, carrier: str | None = None) -> int:
+        rng = self.rng
+        if carrier is None:
+            carrier = self.shop_carrier[o.shop] if rng.random() < 0.8 else rng.choices(CARRIERS, CARRIER_WEIGHTS)[0]
+        while True:
+            wb = waybill(rng, carrier)
+            if (carrier, wb) not in self.used:
+                break
+        self.used.add((carrier, wb))
+        self.parcels.append((carrier, wb, f"{carrier}:{wb}"))
+        return len(self.parcels) - 1
+
+    def upload(self, o: _Order, p: int, t: int, cancel: bool = False) -> None:
+        self._add(t, CANCEL if cancel else UPLOAD, o.i, p)
+        if t > self.case_upload:
+            self.case_upload = t
+
+    def scan(self, p: int, t: int, status: int, desc: str, place: int, force_city: bool = False) -> None:
+        city = self.disp(place) if force_city or self.rng.random() < 0.85 else None
+        self._add(t, SCAN, p, status, desc, city)
+
+    # ---- a parcel's journey from the shop's city to `dest`
+    def journey(self, p: int, origin: int, dest: int, c: int, *, first_hub: int | None = None,
+                hubs: bool = True, force_city: bool = False, finish: str = "sign",
+                sign_at: int | None = None) -> int:
+        rng, hrs, disp = self.rng, self.hrs, self.disp
+        carrier = self.parcels[p][0]
+        o_out, d_out = outlet(carrier, origin, rng.randrange(4)), outlet(carrier, dest, rng.randrange(4))
+        self.scan(p, c, COLLECTED, text(carrier, "collected", c=disp(origin), o=o_out), origin)
+        h0 = hub(carrier, origin)
+        if hubs:
+            fh = c + hrs(1, 10) if first_hub is None else first_hub
+            t = c + int((fh - c) * rng.uniform(0.2, 0.7)) // SEC * SEC
+            self.scan(p, t, IN_TRANSIT, text(carrier, "leave", c=disp(origin), o=o_out, h=h0), origin)
+            route = [origin]
+            if dest != origin:
+                trunk = rng.choice(TRUNK_PLACES)
+                if rng.random() < 0.4 and trunk not in (origin, dest):
+                    route.append(trunk)
+                route.append(dest)
+            t = fh
+            for k, place in enumerate(route):
+                h = hub(carrier, place)
+                nxt = hub(carrier, route[k + 1]) if k + 1 < len(route) else d_out
+                if k:
+                    t += hrs(3, 20)
+                self.scan(p, t, IN_TRANSIT, text(carrier, "arrive", c=disp(place), h=h), place)
+                if rng.random() < 0.5:
+                    t += hrs(0.1, 1)
+                    self.scan(p, t, IN_TRANSIT, text(carrier, "sort", c=disp(place), h=h, n=nxt), place)
+                t += hrs(0.2, 2)
+                self.scan(p, t, IN_TRANSIT, text(carrier, "depart", c=disp(place), h=h, n=nxt), place)
+            t += hrs(1, 5)
+        else:  # local only: the outlet says where it is going, no hub ever records the parcel
+            t = c + hrs(0.5, 3)
+            self.scan(p, t, IN_TRANSIT, text(carrier, "leave", c=disp(origin), o=o_out, h=h0), origin)
+            t += hrs(2, 10)
+        self.scan(p, t, IN_TRANSIT, text(carrier, "reach", c=disp(dest), o=d_out), dest)
+        t += hrs(0.5, 8)
+        self.scan(p, t, DELIVERING, text(carrier, "deliver", c=disp(dest)), dest, force_city)
+        if finish != "sign" or sign_at is not None or rng.random() < 0.03:
+            t += hrs(0.5, 4)
+            self.scan(p, t, EXCEPTION, rng.choice(EXCEPTION_TEXTS), dest)
+            if finish != "sign":
+                return t
+            t += hrs(18, 28)
+            self.scan(p, t, DELIVERING, text(carrier, "deliver", c=disp(dest)), dest, force_city)
+        t = sign_at if sign_at is not None else t + hrs(0.2, 6)
+        self.scan(p, t, SIGNED, text(carrier, "sign", c=disp(dest)), dest, force_city)
+        return t
+
+    def ship(self, o: _Order, u: int, c: int | None = None, carrier: str | None = None, **kw) -> int:
+        """Upload a new parcel for `o` at u and send it on its way (collected at c)."""
+        p = self.new_parcel(o, carrier)
+        self.upload(o, p, u)
+        if c is None:
+            c = max(o.paid_at + 5 * MIN, u - self.hrs(0.3, 3)) if self.rng.random() < 0.1 else u + self.hrs(0.2, 20)
+        self.journey(p, self.shop_place[o.shop], kw.pop("dest", o.place), c, **kw)
+        return p
+
+    def in_time(self, o: _Order, hi: float = 0.85) -> int:
+        h = (o.swh or 48)
+        top = min(24.0, hi * h) if self.rng.random() < 0.7 else hi * h
+        return o.paid_at + self.hrs(0.2, top)
+
+    # ---- the cases; each returns nothing and counts what it planted
+    def case(self, kind: str, paid: int) -> None:
+        rng, hrs, exp = self.rng, self.hrs, self.expected
+        if kind == "honest":
+            o = self.new_order(paid)
+            self.ship(o, self.in_time(o))
+            return
+        if kind == "split":
+            o = self.new_order(paid)
+            self.ship(o, self.in_time(o))
+            self.ship(o, self.in_time(o), carrier=rng.choice(CARRIERS))
+        elif kind == "merged":
+            a = self.new_order(paid, swh=None)
+            b = self.new_order(paid + hrs(0, 3), like=a, place=a.place, swh=None)
+            p = self.new_parcel(a)
+            u = b.paid_at + hrs(0.2, 20)
+            self.upload(a, p, u)
+            self.upload(b, p, u + hrs(0, 0.2))
+            self.journey(p, self.shop_place[a.shop], a.place, u + hrs(0.5, 12))
+        elif kind.startswith("duplicate_waybill"):
+            a = self.new_order(paid, swh=None)
+            other = kind.endswith("other_city")
+            place = rng.choice([x for x in ORIGIN_PLACES if x != a.place]) if other else a.place
+            same_recipient = not other and rng.random() < 0.25  # same person, another address
+            b = self.new_order(paid + hrs(0, 2), shop=rng.choice((a.shop, None)), place=place,
+                               recipient=a.recipient if same_recipient else None, swh=None)
+            u = b.paid_at + hrs(0.1, 10)
+            p = self.ship(a, u, c=u + hrs(0.2, 10), force_city=other)
+            self.upload(b, p, u + hrs(0.1, 12))
+            exp["duplicate_waybill"] += 1
+            if other:
+                exp["route_address_mismatch"] += 1
+        elif kind in ("dup_reuse_after_30d", "lookalike_dup_after_30d"):
+            b_paid = paid
+            old = self.new_order(b_paid - 31 * DAY - hrs(2, 24 * 9), swh=None)
+            b = self.new_order(b_paid, shop=old.shop, place=old.place, swh=None)
+            u_old = old.paid_at + hrs(0.2, 10)
+            if kind == "dup_reuse_after_30d":  # the old parcel really went; its number comes back
+                p = self.ship(old, u_old, c=u_old + hrs(0.2, 10))
+                self.upload(b, p, b_paid + hrs(0.2, 20))
+                exp["pickup_before_payment"] += 1
+            else:  # the old order withdrew the number unused; a month later it ships another order
+                p = self.new_parcel(old)
+                self.upload(old, p, u_old)
+                self.upload(old, p, u_old + hrs(0.2, 3), cancel=True)
+                self.ship(old, u_old + hrs(3.5, 8))
+                u = b_paid + hrs(0.2, 20)
+                self.upload(b, p, u)
+                self.journey(p, self.shop_place[b.shop], b.place, u + hrs(0.2, 10))
+        elif kind == "pickup_before_payment":
+            o = self.new_order(paid)
+            self.ship(o, paid + hrs(0.1, 6), c=paid - hrs(0.5, 20))
+            exp[kind] += 1
+        elif kind == "route_address_mismatch":
+            o = self.new_order(paid)
+            dest = rng.choice([x for x in range(len(PLACES)) if short(PLACES[x][1]) != short(PLACES[o.place][1])])
+            self.ship(o, self.in_time(o), dest=dest, force_city=True)
+            exp[kind] += 1
+        elif kind in ("recalled_after_deadline", "lookalike_cancel_reupload"):
+            o = self.new_order(paid)
+            d, h = o.deadline, (o.swh or 48)
+            p = self.new_parcel(o)
+            u = paid + hrs(0.2, 0.5 * h)
+            self.upload(o, p, u)
+            x = d + hrs(0.5, 12) if kind == "recalled_after_deadline" else u + hrs(0.1, 0.2 * h)
+            self.upload(o, p, x, cancel=True)
+            u2 = x + hrs(1 / 60, 1)
+            self.ship(o, u2, c=u2 + hrs(0.2, 4))
+            if kind == "recalled_after_deadline":
+                exp[kind] += 1
+        elif kind.startswith("no_transfer"):
+            local = kind.endswith("local_only")
+            o = self.new_order(paid, shop=0 if local else None, place=self.shop_place[0] if local else None)
+            u = self.in_time(o)
+            c = u + hrs(0.2, 10)
+            self.ship(o, u, c=c, hubs=not local, first_hub=None if local else c + hrs(30, 40))
+            exp["no_transfer_center_24h"] += 1
+        elif kind == "not_received":
+            o = self.new_order(paid)
+            u = self.in_time(o)
+            p = self.ship(o, u, finish="never")
+            late = u + 15 * DAY + hrs(1, 72)
+            x = rng.random() if self.tail_parcels else 1.0
+            if x < 0.4:
+                self.scan(p, late, SIGNED, text(self.parcels[p][0], "sign", c=self.disp(o.place)), o.place)
+            elif x < 0.7:
+                self.scan(p, late, RETURNED, RETURNED_TEXT, o.place)
+            else:
+                self.tail_parcels.append((p, o.place))
+            exp[kind] += 1
+        elif kind == "ship_timeout_no_upload":
+            self.new_order(paid)
+            exp["ship_timeout"] += 1
+            exp["pickup_timeout"] += 1
+        elif kind == "ship_timeout_late_upload":
+            o = self.new_order(paid)
+            u = o.deadline + hrs(0.5, 20)
+            self.ship(o, u, c=u + hrs(0.1, 3.5))
+            exp["ship_timeout"] += 1
+        elif kind == "pickup_timeout":
+            o = self.new_order(paid, swh=None)
+            self.ship(o, self.in_time(o), c=o.deadline + DAY + hrs(0.5, 30))
+            exp[kind] += 1
+        elif kind == "edge_at_deadline":
+            o = self.new_order(paid, swh=rng.choice((None, None, 48, 72)))
+            d, v = o.deadline, rng.randrange(5)
+            if v == 0:  # uploaded exactly at the deadline: in time
+                self.ship(o, d, c=d + hrs(0.2, 10))
+            elif v == 1:  # collected exactly at deadline + 24 h: in time
+                self.ship(o, self.in_time(o), c=d + DAY)
+            elif v == 2:  # first hub record exactly at collected + 24 h: in time
+                u = self.in_time(o)
+                c = u + hrs(0.2, 10)
+                self.ship(o, u, c=c, first_hub=c + DAY)
+            elif v == 3:  # signed exactly at upload + 15 days: in time
+                u = self.in_time(o)
+                self.ship(o, u, sign_at=u + 15 * DAY)
+            else:  # cancelled and replaced exactly at the deadline: neither late nor a recall
+                p = self.new_parcel(o)
+                self.upload(o, p, self.in_time(o, 0.8))
+                self.upload(o, p, d, cancel=True)
+                self.ship(o, d, c=d + hrs(0.5, 10))
+        elif kind == "ship_timeout_cap_storm":
+            day0 = (self.start + 8 * HOUR) // DAY * DAY - 8 * HOUR
+            day = day0 + rng.randrange(max(1, self.span_s // 86400)) * DAY
+            shop = rng.randrange(len(self.shop_place))
+            for _ in range(STORM):
+                self.new_order(day + hrs(1, 11), shop=shop, swh=None)
+            exp["ship_timeout"] += STORM
+            exp["pickup_timeout"] += STORM
+        else:
+            raise ValueError(kind)
+
+    def plan(self) -> None:
+        rng, n = self.rng, self.n
+        kinds: list[str] = []
+        used = 0
+        for kind, (rate, size) in RATES.items():
+            count = max(1, round(rate * n)) if n >= 40 else round(rate * n)
+            count = min(count, (n - used) // size)
+            kinds += [kind] * count
+            used += count * size
+        if n >= 5000:
+            kinds.append("ship_timeout_cap_storm")
+            used += STORM
+        self.planted.update(kinds)
+        kinds += ["honest"] * (n - used)
+        rng.shuffle(kinds)
+        for kind in kinds:
+            s = rng.randrange(self.span_s)
+            if 3600 <= s % 86400 < 8 * 3600 and rng.random() < 0.7:  # fewer orders at night
+                s = rng.randrange(self.span_s)
+            self.case_max = self.case_upload = 0
+            first = len(self.orders)
+            self.case(kind, self.start + s * SEC)
+            if kind != "honest":  # when the case's last timer can be decided
+                for o in self.orders[first:]:
+                    self.cases[o.order_id] = kind
+                self.need = max(self.need, self.case_max, self.case_upload + 15 * DAY,
+                                max(o.deadline for o in self.orders[first:]) + DAY)
+
+    def finish(self, disorder: int) -> SynthLog:
+        rng, T = self.rng, self.T
+        if not len(T):
+            return SynthLog(self, [], self.start - LATENESS_MS)
+        top = max(T)
+        if self.need and top - LATENESS_MS < self.need:  # let every planted timer resolve
+            p, place = self.tail_parcels[-1] if self.tail_parcels else (0, 0)
+            self.scan(p, self.need + LATENESS_MS + self.hrs(0.02, 0.5), RETURNED, RETURNED_TEXT, place)
+            top = T[-1]
+        n_real = len(T)
+        self.ARR = array("q", (t + rng.randint(0, disorder) for t in T))
+        for _ in range(max(2, n_real // 500)):  # redelivered duplicates
+            i = rng.randrange(n_real)
+            if self.KIND[i] != BAD:
+                self._dup(i, rng.randint(self.ARR[i], T[i] + disorder))
+        for k in range(max(7, n_real // 1000)):  # unusable messages
+            t = T[rng.randrange(n_real)]
+            self.bad.append(self._bad(k, t))
+            self._add(t, BAD, k)
+            self.ARR.append(t + rng.randint(0, disorder))
+        order = array("l", sorted(range(len(T)), key=self.ARR.__getitem__))  # stable: ties keep plan order
+        self.ARR = self.used = None  # no longer needed; keep the plan small
+        return SynthLog(self, order, top - LATENESS_MS)
+
+    def _dup(self, i: int, arrival: int) -> None:
+        self._add(self.T[i], DUP, i)
+        self.ARR.append(arrival)
+
+    def _bad(self, k: int, t: int) -> dict:
+        rng = self.rng
+        oid, eid = f"OX{k:07d}", f"bad{k:07d}"
+        kind = k % 7
+        if kind in (0, 1, 2):  # truncated JSON / not JSON / not an object
+            wb = f"7{rng.randrange(10 ** 11, 10 ** 12)}"
+            full = orjson.dumps({"event_id": eid, "carrier": "ZTO", "waybill_no": wb, "scanned_at": rfc3339(t),
+                                 "status": "in_transit", "description": "快件已到达【杭州转运中心】"}).decode()
+            raw = (full[: rng.randrange(10, len(full) - 5)], "<html>502 Bad Gateway</html>", "[1, 2, 3]")[kind]
+            return {"topic": CARRIER_SCAN, "key": f"ZTO:{wb}", "value_raw": raw}
+        if kind == 3:  # money as a string
+            return {"topic": ORDER_PAID, "key": oid, "value": {
+                "event_id": eid, "order_id": oid, "shop_id": "S00000", "product_id": "P0000000",
+                "paid_at": t, "paid_amount_fen": "1999", "recipient_id": "r_0", "address": {
+                    "province": "浙江省", "city": "杭州市", "district": "西湖区", "detail_hash": "00"}}}
+        if kind == 4:  # no order_id
+            return {"topic": TRACKING_UPLOADED, "key": oid, "value": {
+                "event_id": eid, "shop_id": "S00000", "carrier": "YTO", "waybill_no": "YT0000000000000",
+                "uploaded_at": rfc3339(t)}}
+        if kind == 5:  # address without a city
+            return {"topic": ORDER_PAID, "key": oid, "value": {
+                "event_id": eid, "order_id": oid, "shop_id": "S00000", "product_id": "P0000000",
+                "paid_at": rfc3339(t), "paid_amount_fen": 1999, "recipient_id": "r_0",
+                "address": {"province": "浙江省", "district": "西湖区", "detail_hash": "00"}}}
+        return {"topic": CARRIER_SCAN, "key": "SF:SF0000000000000", "value": {  # a time without a year
+            "event_id": eid, "carrier": "SF", "waybill_no": "SF0000000000000", "scanned_at": "11-02 10:00:00",
+            "status": "collected", "description": "顺丰速运 已收取快件"}}
+
+    # ---- one line of the log
+    def line(self, i: int) -> dict:
+        kind = self.KIND[i]
+        if kind == DUP:
+            i = self.REF[i]
+            kind = self.KIND[i]
+        if kind == BAD:
+            return self.bad[self.REF[i]]
+        t, flag = self.T[i], self.FLAG[i]
+        tv = t if flag & 1 else rfc3339(t)
+        eid = f"ev{i:08d}"
+        if kind == SCAN:
+            carrier, wb, key = self.parcels[self.REF[i]]
+            v = {"event_id": eid, "carrier": carrier, "waybill_no": wb, "scanned_at": tv,
+                 "status": STATUSES[self.AUX[i]], "description": self.DESC[i]}
+            if self.CITY[i] is not None:
+                v["city"] = self.CITY[i]
+            if flag == 2:
+                v["source"] = "kdniao"  # unknown extra fields are ignored
+            return {"topic": CARRIER_SCAN, "key": key, "value": v}
+        o = self.orders[self.REF[i]]
+        if kind == PAID:
+            a = o.address
+            v = {"event_id": eid, "order_id": o.order_id, "shop_id": f"S{o.shop:05d}", "product_id": o.product_id,
+                 "paid_at": tv, "paid_amount_fen": o.amount, "recipient_id": o.recipient,
+                 "address": {"province": a[0], "city": a[1], "district": a[2], "detail_hash": a[3]}}
+            if o.swh is not None:
+                v["ship_within_hours"] = o.swh
+            return {"topic": ORDER_PAID, "key": o.order_id, "value": v}
+        carrier, wb, _ = self.parcels[self.AUX[i]]
+        v = {"event_id": eid, "order_id": o.order_id, "shop_id": f"S{o.shop:05d}", "carrier": carrier,
+             "waybill_no": wb, "uploaded_at": tv}
+        if kind == CANCEL:
+            v["action"] = "cancel"
+        elif flag & 2:
+            v["action"] = "upload"
+        return {"topic": TRACKING_UPLOADED, "key": o.order_id, "value": v}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """python -m stream.synth ORDERS [SEED [DISORDER_MINUTES]]: the log on stdout, counts on stderr."""
+    import sys
+
+    args = (argv if argv is not None else sys.argv[1:]) or ["1000"]
+    orders, seed, disorder = int(args[0]), int(args[1]) if len(args) > 1 else 1, float(args[2]) if len(args) > 2 else 3.0
+    log = synthesize(orders, seed, disorder)
+    out = sys.stdout.buffer
+    for line in log:
+        out.write(orjson.dumps(line) + b"\n")
+    print(f"{len(log)} lines, as-of {rfc3339(log.as_of)}", file=sys.stderr)
+    print("planted: " + ", ".join(f"{k} {v}" for k, v in sorted(log.planted.items())), file=sys.stderr)
+    print("expected: " + ", ".join(f"{k} {v}" for k, v in sorted(log.expected.items())), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
