@@ -75,6 +75,93 @@ def generate(
         fail(f"{exc.filename}: {exc.strerror}")
 
 
+def _settings(**overrides):
+    from .settings import from_env
+
+    return from_env(**overrides)
+
+
+@app.command()
+def worker(
+    broker: Optional[str] = typer.Option(None, help="kafka://host:port [SHIPGUARD_BROKER]"),
+    redis_url: Optional[str] = typer.Option(None, help="redis://... or '' for none [SHIPGUARD_REDIS_URL]"),
+    partitions: Optional[int] = typer.Option(None, help="partitions of every topic [SHIPGUARD_PARTITIONS]"),
+    lateness: Optional[str] = typer.Option(None, help="allowed lateness, e.g. 5m [SHIPGUARD_LATENESS]"),
+    policy: Optional[str] = typer.Option(None, help="policy name or file [SHIPGUARD_POLICY]"),
+    metrics_port: Optional[int] = typer.Option(None, help="Prometheus port, 0 for none [SHIPGUARD_METRICS_PORT]"),
+    store: Optional[str] = typer.Option(None, help="table store: memory:// or rocksdb:// [SHIPGUARD_STORE]"),
+    app_id: Optional[str] = typer.Option(None, help="consumer group / app id [SHIPGUARD_APP_ID]"),
+    loglevel: str = typer.Option("WARNING", help="log level"),
+) -> None:
+    """Run one worker of the consumer group (the production entry point)."""
+    from .worker import run_worker
+
+    settings = _settings(broker=broker, redis_url=redis_url, partitions=partitions, lateness=lateness,
+                         policy=policy, metrics_port=metrics_port, store=store, app_id=app_id)
+    try:
+        cli_duration(settings.lateness, "--lateness")
+        run_worker(settings, loglevel)
+    except PolicyError as exc:
+        fail(str(exc))
+
+
+@app.command()
+def produce(
+    input: Path = typer.Option(..., "--input", help="event log to load onto the input topics"),
+    broker: Optional[str] = typer.Option(None, help="kafka://host:port [SHIPGUARD_BROKER]"),
+) -> None:
+    """Load an event log onto the three input topics, in order, keyed per CONTRACT §1."""
+    from .eventlog import read_log
+    from .produce import produce_log
+
+    settings = _settings(broker=broker)
+    try:
+        with open(input, "rb") as stream:
+            counts = produce_log(settings.bootstrap, read_log(stream))
+    except OSError as exc:
+        fail(f"{exc.filename or input}: {exc.strerror}")
+    err.print("produced " + ", ".join(f"{t} {n}" for t, n in sorted(counts.items())))
+
+
+@app.command()
+def collect(
+    output: Path = typer.Option(..., "--output", help="where to write the violations"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="T: RFC 3339 or epoch ms"),
+    timeout: float = typer.Option(300.0, "--timeout", help="seconds to wait"),
+    broker: Optional[str] = typer.Option(None, help="kafka://host:port [SHIPGUARD_BROKER]"),
+    app_id: Optional[str] = typer.Option(None, help="the worker group's app id [SHIPGUARD_APP_ID]"),
+    partitions: Optional[int] = typer.Option(None, help="[SHIPGUARD_PARTITIONS]"),
+    lateness: Optional[str] = typer.Option(None, help="[SHIPGUARD_LATENESS]"),
+) -> None:
+    """Wait for the group to finish the input, then write the violations decided at or before T."""
+    from .collect import CollectTimeout, collect as run_collect
+    from .offline_cli import write_lines
+
+    settings = _settings(broker=broker, app_id=app_id, partitions=partitions, lateness=lateness)
+    try:
+        violations, info = run_collect(settings, cli_time(as_of, "--as-of"), timeout)
+    except CollectTimeout as exc:
+        fail(f"timed out: {exc}")
+    write_lines(output, violations)
+    err.print(f"collected {len(violations)} violations as of {info['as_of']} "
+              f"({info['published']} published, {info['duplicates']} duplicate ids)")
+
+
+@app.command()
+def query(
+    kind: str = typer.Argument(..., help="order, shop or carrier"),
+    ident: str = typer.Argument(..., help="the order, shop or carrier id"),
+    redis_url: Optional[str] = typer.Option(None, help="[SHIPGUARD_REDIS_URL]"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+) -> None:
+    """Violations and penalties of one order, shop or carrier, from the serving view."""
+    from .query_cli import query_command
+
+    if kind not in ("order", "shop", "carrier"):
+        fail("KIND must be order, shop or carrier")
+    query_command(kind, ident, redis_url or _settings().redis_url, as_json)
+
+
 def main() -> None:
     app()
 

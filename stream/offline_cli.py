@@ -57,11 +57,13 @@ def print_summary(result: RunResult, policy_version: str) -> None:
 
 
 def generate_command(orders: int, seed: int, disorder_minutes: float, output: Path) -> None:
-    from .synth import generate
+    from .synth import iter_generate
 
-    lines, as_of = generate(orders, seed, disorder_minutes)
+    lines, as_of = iter_generate(orders, seed, disorder_minutes)
+    written = 0
     with open(output, "wb") as out:
         for line in lines:
             out.write(orjson.dumps(line) + b"\n")
-    console.print(f"wrote {len(lines)} messages for {orders} orders to {output}")
+            written += 1
+    console.print(f"wrote {written} messages for {orders} orders to {output}")
     print(f"as-of {format_time(as_of)}")

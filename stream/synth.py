@@ -120,12 +120,12 @@ def generate(orders: int, seed: int, disorder_minutes: float,
              start_ms: int = START_MS) -> tuple[list[dict], int]:
     """All lines in arrival order and the recommended as-of (epoch ms)."""
     log = synthesize(orders, seed, disorder_minutes, start_ms)
-    paused = gc.isenabled()
+    was_enabled = gc.isenabled()
     gc.disable()  # a million fresh dicts, no cycles: collecting them only costs time
     try:
         return list(log), log.as_of
     finally:
-        if paused:
+        if was_enabled:
             gc.enable()
 
 

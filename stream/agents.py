@@ -1,0 +1,117 @@
+"""The agents and timers: thin loops that hand messages to the stages."""
+from __future__ import annotations
+
+import faust
+import orjson
+from faust.types import TP
+
+from .app import Context, frontier_factory, order_key
+from .codec import encode
+from .handlers import PenaltyHandler, SideHandler
+from .ingest import route
+from .marks import mark_doc
+from .stage import Stage
+from .topics import DLQ, FED_BY_INGEST, INPUT_TOPICS, PENALTY, UPSTREAM, VIOLATIONS
+
+MARK_INTERVAL = 0.25   # wall seconds between marks: pacing only, never a decision
+
+
+def install(app, ctx: Context) -> None:
+    s = ctx.settings
+    schema = faust.Schema(key_type=str, value_type=bytes, key_serializer="json", value_serializer="raw")
+    tables = {stage: app.Table(f"{stage}-state", schema=schema, partitions=s.partitions) for stage in UPSTREAM}
+    timers = {stage: app.Table(f"{stage}-timers", schema=schema, partitions=s.partitions) for stage in UPSTREAM}
+
+    async def send(stage: str, key: str, value: bytes) -> None:
+        await ctx.topics[stage].send(key=key.encode(), value=value)
+
+    async def publish(v: dict) -> None:
+        await ctx.topics[VIOLATIONS].send(key=v["order_id"].encode(), value=orjson.dumps(v))
+
+    for stage in UPSTREAM:
+        handler = (PenaltyHandler(tables[stage], ctx.policy, publish, ctx.serving, ctx.metrics) if stage == PENALTY
+                   else SideHandler(stage, tables[stage], ctx.policy, send))
+        ctx.stages[stage] = Stage(stage, handler, timers[stage], frontier_factory(stage, s.partitions),
+                                  order_key(stage), ctx.metrics)
+        _stage_agent(app, ctx, stage)
+
+    @app.agent(ctx.topics["ingest"], name="ingest")
+    async def ingest(stream):
+        async for event in stream.events():
+            msg = event.message
+            kind, item, reason = route(msg.topic, msg.partition, msg.offset, event.value)
+            if kind == "dead":
+                await ctx.topics[DLQ].send(value=orjson.dumps(item))
+                if ctx.metrics:
+                    ctx.metrics.dead_letter(reason)
+                ctx.tracker.seen(msg.topic, msg.partition, msg.offset, None)
+                continue
+            target = "parcel" if item.topic == "carrier-scan" else "order"
+            key = item.parcel if target == "parcel" else item.order_id
+            await send(target, key, encode(item))
+            if ctx.metrics:
+                ctx.metrics.event_in(msg.topic)
+            ctx.tracker.seen(msg.topic, msg.partition, msg.offset, item.time)
+
+    @app.timer(MARK_INTERVAL)
+    async def send_marks():
+        await _send_marks(app, ctx)
+
+
+def _stage_agent(app, ctx: Context, stage_name: str) -> None:
+    stage = ctx.stages[stage_name]
+
+    @app.agent(ctx.topics[stage_name], name=f"{stage_name}-stage")
+    async def run(stream):
+        manual = stream.noack()
+        async for event in manual.events():
+            await stage.take(manual, event)
+
+
+def _assigned(app, topic: str) -> list[int]:
+    return sorted(tp.partition for tp in app.consumer.assignment() if tp.topic == topic)
+
+
+async def _broadcast(ctx: Context, target: str, marks: list[dict]) -> None:
+    if not marks:
+        return
+    value = orjson.dumps({"k": "marks", "marks": marks})
+    topic = ctx.topics[target]
+    partitions = 1 if target == "progress" else ctx.settings.partitions
+    for p in range(partitions):
+        await topic.send(value=value, partition=p)
+
+
+async def _send_marks(app, ctx: Context) -> None:
+    """Every stage input hears from every platform partition and every upstream stage partition."""
+    consumer = app.consumer
+    n = ctx.settings.partitions
+    owned = [(t, p) for t in INPUT_TOPICS for p in _assigned(app, t)]
+    ctx.tracker.forget(set(owned))
+
+    def offsets(topic, p):
+        tp = TP(topic, p)
+        try:
+            hw = consumer.highwater(tp)
+        except Exception:          # not fetched yet: unknown, so not caught up
+            hw = None
+        return hw, consumer._committed_offset.get(tp)
+
+    def partitions_of(topic):
+        return consumer.topic_partitions(topic) or n
+
+    ingest_marks = ctx.tracker.marks(owned, partitions_of, offsets)
+    for target in FED_BY_INGEST:
+        await _broadcast(ctx, target, ingest_marks)
+    for name, stage in ctx.stages.items():
+        mine = set(_assigned(app, ctx.topics[name].get_topic_name()))
+        for p in [p for p in stage.parts if p not in mine]:
+            del stage.parts[p]                     # revoked: the new owner takes it from here
+        marks = [mark_doc(f"stage:{name}", p, n, part.through, part.frontier.max_seen() or part.through,
+                          part.frontier.idle())
+                 for p, part in sorted(stage.parts.items()) if part.through > -(2 ** 62)]
+        downstream = [d for d, ups in UPSTREAM.items() if name in ups] or ["progress"]
+        if "progress" in downstream:
+            await app.producer.flush()             # violations reach the broker before the mark that covers them
+        for target in downstream:
+            await _broadcast(ctx, target, marks)

@@ -1,0 +1,94 @@
+"""What a stage does with one input or one deadline: load the key's state from
+its table, run the rule book's side, store the state, send what follows."""
+from __future__ import annotations
+
+import time
+
+import orjson
+
+from detectors.decisions import Decision, Timer
+from detectors.events import CarrierScan, OrderPaid, TrackingUploaded, split_parcel
+from detectors.messages import PARCEL
+from detectors.penalties import PenaltyBook, violation
+from detectors.sides import INPUT, deadline
+from detectors.state import OrderState, ParcelState, PickupState
+
+from . import codec
+
+DECODE = {"order": codec.decode_order_state, "parcel": codec.decode_parcel_state, "pickup": codec.decode_pickup_state}
+
+
+def key_of(item) -> str:
+    if isinstance(item, CarrierScan):
+        return item.parcel
+    if isinstance(item, (OrderPaid, TrackingUploaded)):
+        return item.order_id
+    return item.key
+
+
+class SideHandler:
+    """The order, parcel or pickup side of the rule book over a Faust table."""
+
+    def __init__(self, side: str, table, policy, send):
+        self.side, self.table, self.policy, self.send = side, table, policy, send
+
+    def _load(self, key: str):
+        raw = self.table.get(key)
+        if raw is not None:
+            return DECODE[self.side](raw)
+        if self.side == PARCEL:
+            return ParcelState(*split_parcel(key))
+        return OrderState() if self.side == "order" else PickupState()
+
+    async def input(self, item, doc) -> list[Timer]:
+        key = key_of(item)
+        state = self._load(key)
+        step = INPUT[self.side](state, item, self.policy)
+        return await self._finish(key, state, step)
+
+    async def deadline(self, timer: Timer) -> list[Timer]:
+        state = self._load(timer.key)
+        return await self._finish(timer.key, state, deadline(state, timer, self.policy))
+
+    async def _finish(self, key, state, step) -> list[Timer]:
+        self.table[key] = codec.encode_state(state)
+        for message in step.messages:
+            await self.send(message.side, message.key, codec.encode(message))
+        for decision in step.decisions:
+            doc = {"k": "decision", "v": decision, "wall": time.time()}
+            await self.send("penalty", decision.order.shop_id, codec.dumps(doc))
+        return step.timers
+
+
+class PenaltyHandler:
+    """Penalties per shop in decision order; each violation published once."""
+
+    def __init__(self, table, policy, publish, serving=None, metrics=None):
+        self.table, self.policy, self.publish = table, policy, publish
+        self.serving, self.metrics = serving, metrics
+
+    async def input(self, decision: Decision, doc) -> list[Timer]:
+        shop = decision.order.shop_id
+        raw = self.table.get(shop)
+        state = orjson.loads(raw) if raw else {"compensated": [], "deducted": {}, "done": []}
+        identity = "|".join(decision.identity)
+        if identity in state["done"]:
+            return []                                  # published before a restart
+        book = PenaltyBook(self.policy)
+        book.compensated = set(state["compensated"])
+        book.deducted = {(shop, day): fen for day, fen in state["deducted"].items()}
+        v = violation(decision, book.charge(decision), self.policy.version)
+        state["compensated"] = sorted(book.compensated)
+        state["deducted"] = {day: fen for (_, day), fen in book.deducted.items()}
+        state["done"].append(identity)
+        self.table[shop] = orjson.dumps(state)
+        await self.publish(v)
+        if self.serving is not None:
+            self.serving.record(v)
+        if self.metrics is not None:
+            self.metrics.violation(v)
+            self.metrics.decision_latency(max(0.0, time.time() - doc.get("wall", time.time())))
+        return []
+
+    async def deadline(self, timer: Timer) -> list[Timer]:
+        return []

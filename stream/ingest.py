@@ -1,0 +1,63 @@
+"""The ingest stage: platform messages in, events or dead letters out, and the
+marks that tell every stage how far each platform partition is final."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from detectors.parse import DeadLetter, parse_message
+
+from .marks import mark_doc
+from .offline import dead_letter_record
+from .stage import NEVER
+
+
+@dataclass
+class SourceState:
+    max_seen: int = NEVER
+    last_offset: int = -1
+    last_wall: float = field(default_factory=time.monotonic)
+
+
+class IngestTracker:
+    """What this worker has read of each platform partition it owns."""
+
+    def __init__(self, lateness_ms: int, idle_seconds: float):
+        self.lateness_ms, self.idle_seconds = lateness_ms, idle_seconds
+        self.sources: dict[tuple[str, int], SourceState] = {}
+        self.max_seen = NEVER
+
+    def seen(self, topic: str, partition: int, offset: int, event_time: int | None) -> None:
+        src = self.sources.setdefault((topic, partition), SourceState())
+        src.last_offset, src.last_wall = offset, time.monotonic()
+        if event_time is not None:
+            src.max_seen = max(src.max_seen, event_time)
+            self.max_seen = max(self.max_seen, event_time)
+
+    def marks(self, assigned: list[tuple[str, int]], partitions_of, offsets) -> list[dict]:
+        """One mark per owned platform partition. Idle: quiet for idle_seconds and
+        caught up -- the high watermark known and nothing below it left to read --
+        so the lateness window may close. `offsets(topic, p)` gives the fetch high
+        watermark and the offset the group started this partition from."""
+        now, docs = time.monotonic(), []
+        for topic, p in assigned:
+            src = self.sources.setdefault((topic, p), SourceState())
+            hw, start = offsets(topic, p)
+            next_offset = src.last_offset + 1 if src.last_offset >= 0 else (start or 0)
+            caught_up = hw is not None and next_offset >= hw
+            idle = caught_up and now - src.last_wall >= self.idle_seconds
+            w = src.max_seen - self.lateness_ms - 1 if src.max_seen > NEVER else NEVER
+            docs.append(mark_doc(f"ingest:{topic}", p, partitions_of(topic), w, self.max_seen, idle))
+        return docs
+
+    def forget(self, keep: set[tuple[str, int]]) -> None:
+        for tp in [tp for tp in self.sources if tp not in keep]:
+            del self.sources[tp]
+
+
+def route(topic: str, partition: int, offset: int, raw: bytes):
+    """A platform message: ("event", event) or ("dead", dead-letter record)."""
+    item = parse_message(topic, raw if isinstance(raw, bytes) else b"" if raw is None else raw)
+    if isinstance(item, DeadLetter):
+        return "dead", dead_letter_record(item, partition, offset), item.reason
+    return "event", item, None

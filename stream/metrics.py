@@ -1,0 +1,110 @@
+"""Prometheus metrics of the streaming service, on a registry of their own.
+
+Label values are only topic names, reason codes, rule names, penalty kinds,
+stage names and table names: never an order, parcel, waybill or person.
+Rule and kind taken from a violation are checked against the known sets, so a
+malformed violation cannot smuggle an identifier into a label.
+"""
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, start_http_server
+
+from detectors.decisions import RULE_ORDER
+
+KINDS = ("compensation", "deposit_deduction")
+OTHER = "other"
+# 1 ms .. 30 s
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+
+def _rule(name: object) -> str:
+    return name if name in RULE_ORDER else OTHER
+
+
+def _kind(name: object) -> str:
+    return name if name in KINDS else OTHER
+
+
+class Metrics:
+    def __init__(self, registry: CollectorRegistry | None = None):
+        self.registry = registry if registry is not None else CollectorRegistry(auto_describe=True)
+        self._server = None
+        r = self.registry
+        self.events_in = Counter("shipguard_events_in_total", "Input messages read, by topic", ["topic"], registry=r)
+        self.dead_letters = Counter("shipguard_dead_letters_total", "Inputs sent to the dead-letter topic, by reason",
+                                    ["reason"], registry=r)
+        self.violations = Counter("shipguard_violations_total", "Violations published, by rule", ["rule"], registry=r)
+        self.penalty_fen = Counter("shipguard_penalty_fen_total", "Penalty amount assigned in fen, by rule and kind",
+                                   ["rule", "kind"], registry=r)
+        self.penalties_capped = Counter("shipguard_penalties_capped_total", "Penalties reduced by a cap, by rule",
+                                        ["rule"], registry=r)
+        self.late_events = Counter("shipguard_late_events_total", "Events behind the watermark, by stage",
+                                   ["stage"], registry=r)
+        self.watermark_lag = Gauge("shipguard_watermark_lag_seconds",
+                                   "Max event time seen minus the stage's watermark, seconds", ["stage"], registry=r)
+        self.watermark_value = Gauge("shipguard_watermark_seconds", "The stage's event-time watermark, epoch seconds",
+                                     ["stage"], registry=r)
+        self.decision_latency_s = Histogram("shipguard_decision_latency_seconds",
+                                            "Wall-clock time from deciding input to published violation",
+                                            buckets=LATENCY_BUCKETS, registry=r)
+        self.table_keys = Gauge("shipguard_table_keys", "Keys held in a state table", ["table"], registry=r)
+        self.redis_write_errors = Counter("shipguard_redis_write_errors_total", "Failed writes to the Redis serving view",
+                                          registry=r)
+        self.redis_dropped_writes = Counter("shipguard_redis_dropped_writes_total",
+                                            "Pending serving-view writes dropped because the buffer was full", registry=r)
+        self.redis_pending_writes = Gauge("shipguard_redis_pending_writes", "Serving-view writes waiting for Redis",
+                                          registry=r)
+        self.buffered_inputs = Gauge("shipguard_buffered_inputs", "Inputs buffered awaiting the watermark, by stage",
+                                     ["stage"], registry=r)
+
+    def event_in(self, topic: str) -> None:
+        self.events_in.labels(topic=topic).inc()
+
+    def dead_letter(self, reason: str) -> None:
+        self.dead_letters.labels(reason=reason).inc()
+
+    def violation(self, v: dict) -> None:
+        rule = _rule(v.get("rule"))
+        penalty = v.get("penalty") or {}
+        self.violations.labels(rule=rule).inc()
+        amount = penalty.get("amount_fen") or 0
+        if isinstance(amount, int) and amount > 0:
+            self.penalty_fen.labels(rule=rule, kind=_kind(penalty.get("kind"))).inc(amount)
+        if penalty.get("capped"):
+            self.penalties_capped.labels(rule=rule).inc()
+
+    def late(self, stage: str, n: int = 1) -> None:
+        if n > 0:
+            self.late_events.labels(stage=stage).inc(n)
+
+    def watermark(self, stage: str, watermark_ms: int | None, max_seen_ms: int | None) -> None:
+        """Nothing is set until the stage has seen an event (both given)."""
+        if watermark_ms is None or max_seen_ms is None:
+            return
+        self.watermark_value.labels(stage=stage).set(watermark_ms / 1000)
+        self.watermark_lag.labels(stage=stage).set(max(0, max_seen_ms - watermark_ms) / 1000)
+
+    def decision_latency(self, seconds: float) -> None:
+        self.decision_latency_s.observe(max(0.0, seconds))
+
+    def table_size(self, table: str, n: int) -> None:
+        self.table_keys.labels(table=table).set(n)
+
+    def redis_error(self) -> None:
+        self.redis_write_errors.inc()
+
+    def redis_dropped(self, n: int = 1) -> None:
+        self.redis_dropped_writes.inc(n)
+
+    def redis_pending(self, n: int) -> None:
+        self.redis_pending_writes.set(n)
+
+    def buffered(self, stage: str, n: int) -> None:
+        self.buffered_inputs.labels(stage=stage).set(n)
+
+    def serve(self, port: int, host: str = "127.0.0.1") -> None:
+        """Expose /metrics over HTTP on host:port (loopback unless told otherwise)."""
+        self._server = start_http_server(port, addr=host, registry=self.registry)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

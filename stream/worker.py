@@ -1,0 +1,34 @@
+"""`shipguard worker`: one member of the consumer group, until SIGTERM or Ctrl-C."""
+from __future__ import annotations
+
+import logging
+
+from .settings import Settings
+
+log = logging.getLogger("shipguard")
+
+
+def build(settings: Settings):
+    """The app with its metrics and serving view; nothing started yet."""
+    from .app import create_app
+    from .metrics import Metrics
+    from .policies import load_policy
+    from .serving import ServingView, connect
+
+    policy = load_policy(settings.policy)
+    metrics = Metrics()
+    serving = ServingView(connect(settings.redis_url), metrics=metrics) if settings.redis_url else None
+    return create_app(settings, policy, metrics, serving), metrics
+
+
+def run_worker(settings: Settings, loglevel: str = "WARNING") -> None:
+    import faust
+
+    app, metrics = build(settings)
+    if settings.metrics_port:
+        metrics.serve(settings.metrics_port, settings.metrics_host)
+    log.warning("shipguard worker %s: broker %s, %d partitions, policy %s, lateness %s, metrics %s",
+                settings.app_id, settings.broker, settings.partitions, settings.policy, settings.lateness,
+                f"http://{settings.metrics_host}:{settings.metrics_port}/metrics" if settings.metrics_port else "off")
+    worker = faust.Worker(app, loglevel=loglevel, quiet=True)
+    worker.execute_from_commandline()
