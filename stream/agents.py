@@ -10,7 +10,7 @@ from .codec import encode
 from .handlers import PenaltyHandler, SideHandler
 from .ingest import route
 from .marks import mark_doc
-from .stage import Stage
+from .stage import Stage, Tables
 from .topics import DLQ, FED_BY_INGEST, INPUT_TOPICS, PENALTY, UPSTREAM, VIOLATIONS
 
 MARK_INTERVAL = 0.25   # wall seconds between marks: pacing only, never a decision
@@ -20,7 +20,9 @@ def install(app, ctx: Context) -> None:
     s = ctx.settings
     schema = faust.Schema(key_type=str, value_type=bytes, key_serializer="json", value_serializer="raw")
     tables = {stage: app.Table(f"{stage}-state", schema=schema, partitions=s.partitions) for stage in UPSTREAM}
-    timers = {stage: app.Table(f"{stage}-timers", schema=schema, partitions=s.partitions) for stage in UPSTREAM}
+    stage_tables = {stage: Tables(*(app.Table(f"{stage}-{kind}", schema=schema, partitions=s.partitions)
+                                    for kind in ("timers", "pending", "progress")))
+                    for stage in UPSTREAM}
 
     async def send(stage: str, key: str, value: bytes) -> None:
         await ctx.topics[stage].send(key=key.encode(), value=value)
@@ -31,7 +33,7 @@ def install(app, ctx: Context) -> None:
     for stage in UPSTREAM:
         handler = (PenaltyHandler(tables[stage], ctx.policy, publish, ctx.serving, ctx.metrics) if stage == PENALTY
                    else SideHandler(stage, tables[stage], ctx.policy, send))
-        ctx.stages[stage] = Stage(stage, handler, timers[stage], frontier_factory(stage, s.partitions),
+        ctx.stages[stage] = Stage(stage, handler, stage_tables[stage], frontier_factory(stage, s.partitions),
                                   order_key(stage), ctx.metrics)
         _stage_agent(app, ctx, stage)
 
@@ -63,9 +65,8 @@ def _stage_agent(app, ctx: Context, stage_name: str) -> None:
 
     @app.agent(ctx.topics[stage_name], name=f"{stage_name}-stage")
     async def run(stream):
-        manual = stream.noack()
-        async for event in manual.events():
-            await stage.take(manual, event)
+        async for event in stream.events():
+            await stage.take(event)
 
 
 def _assigned(app, topic: str) -> list[int]:

@@ -42,6 +42,7 @@ def make_faust(settings: Settings) -> faust.App:
         broker_heartbeat_interval=max(0.25, settings.session_timeout / 4),
         consumer_auto_offset_reset="earliest", web_enabled=False, web_bind="127.0.0.1",
         web_host="127.0.0.1", autodiscover=False, broker_commit_interval=1.0,
+        stream_wait_empty=False,   # inputs wait unacked for the watermark: never wait for them to drain
         datadir=settings.data_dir or tempfile.mkdtemp(prefix="shipguard-"),
     )
     if settings.producer_batch:

@@ -162,6 +162,25 @@ def query(
     query_command(kind, ident, redis_url or _settings().redis_url, as_json)
 
 
+@app.command()
+def up(
+    orders: int = typer.Option(2000, "--orders", min=1, help="orders of generated traffic"),
+    seed: int = typer.Option(1, "--seed", help="seed of the generated traffic"),
+    partitions: Optional[int] = typer.Option(None, "--partitions", min=1,
+                                             help="partitions of every topic [SHIPGUARD_PARTITIONS]"),
+    metrics_port: Optional[int] = typer.Option(None, "--metrics-port", min=1, max=65535,
+                                               help="the worker's Prometheus port (default: a free one)"),
+    redis_url: Optional[str] = typer.Option(None, "--redis-url",
+                                            help="Redis to use if it answers, else one is started [SHIPGUARD_REDIS_URL]"),
+    duration: Optional[float] = typer.Option(None, "--duration", min=0,
+                                             help="stop by itself this many seconds after the traffic (default: run until Ctrl-C)"),
+) -> None:
+    """Start everything on this machine (embedded broker, Redis, a worker), feed it generated traffic, show live counts."""
+    from .up import run_up
+
+    raise typer.Exit(run_up(orders, seed, partitions, metrics_port, redis_url, duration))
+
+
 def main() -> None:
     app()
 

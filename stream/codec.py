@@ -40,6 +40,12 @@ def encode(item: Any) -> bytes:
     return dumps({"k": KINDS[type(item)], "v": item})
 
 
+def as_doc(raw: Any) -> Any:
+    """A stored value as JSON data. Live table writes keep our bytes; changelog
+    recovery hands them back already decoded, so both are accepted."""
+    return orjson.loads(raw) if isinstance(raw, (bytes, bytearray, memoryview, str)) else raw
+
+
 def decode(raw: bytes) -> Any:
     doc = orjson.loads(raw)
     return decode_doc(doc)
@@ -77,13 +83,13 @@ def _fired(items) -> set:
 
 
 def decode_order_state(raw: bytes) -> OrderState:
-    d = orjson.loads(raw)
+    d = as_doc(raw)
     return OrderState(facts(d["order"]) if d["order"] else None,
                       {k: tuple(v) for k, v in d["bindings"].items()}, set(d["seen"]), _fired(d["fired"]))
 
 
 def decode_parcel_state(raw: bytes) -> ParcelState:
-    d = orjson.loads(raw)
+    d = as_doc(raw)
     return ParcelState(
         d["carrier"], d["waybill_no"], _t(d["first_collected"]), _t(d["first_hub"]), _t(d["first_signed"]),
         {k: tuple(v) for k, v in d["deliveries"].items()},
@@ -93,6 +99,6 @@ def decode_parcel_state(raw: bytes) -> ParcelState:
 
 
 def decode_pickup_state(raw: bytes) -> PickupState:
-    d = orjson.loads(raw)
+    d = as_doc(raw)
     return PickupState(facts(d["order"]) if d["order"] else None,
                        {k: _t(v) for k, v in d["parcels"].items()}, _fired(d["fired"]))

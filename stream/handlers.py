@@ -70,7 +70,7 @@ class PenaltyHandler:
     async def input(self, decision: Decision, doc) -> list[Timer]:
         shop = decision.order.shop_id
         raw = self.table.get(shop)
-        state = orjson.loads(raw) if raw else {"compensated": [], "deducted": {}, "done": []}
+        state = codec.as_doc(raw) if raw else {"compensated": [], "deducted": {}, "done": []}
         identity = "|".join(decision.identity)
         if identity in state["done"]:
             return []                                  # published before a restart

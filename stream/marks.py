@@ -13,7 +13,9 @@ A stage partition may take everything through:
   min( min over busy ingest sources of w   -- or, when every ingest source is
          idle, the largest m: the whole input is quiet and the lateness closed,
        min over upstream stage partitions of w )
-and knows nothing until it has heard from every source.
+and knows nothing until it has heard from every source. A restarted worker
+has not re-read what its group already committed, so each stage partition
+keeps its w and its largest known m in a table and starts from them.
 """
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ class Frontier:
         self.ingest_topics = ingest_topics            # platform topics whose partitions feed us
         self.of: dict[str, int] = {f"stage:{s}": n for s, n in upstream.items()}
         self.marks: dict[tuple[str, int], Mark] = {}
+        self.floor_m: int | None = None               # the largest time known before a restart
 
     def update(self, doc: dict) -> None:
         """Take one mark; a source's w never goes back (a new owner may know less)."""
@@ -64,7 +67,7 @@ class Frontier:
         if ingest is None or stages is None:
             return None
         busy = [mark.w for mark in ingest if not mark.idle]
-        bounds = [min(busy) if busy else max(mark.m for mark in ingest)] if ingest else []
+        bounds = [min(busy) if busy else self.max_seen()] if ingest else []
         bounds += [mark.w for mark in stages]
         return min(bounds) if bounds else None
 
@@ -72,7 +75,8 @@ class Frontier:
         return bool(self.marks) and all(mark.idle for mark in self.marks.values())
 
     def max_seen(self) -> int | None:
-        return max((mark.m for mark in self.marks.values()), default=None)
+        known = [mark.m for mark in self.marks.values()] + ([self.floor_m] if self.floor_m is not None else [])
+        return max(known, default=None)
 
 
 def mark_doc(src: str, partition: int, of: int, w: int, m: int, idle: bool) -> dict:

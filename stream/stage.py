@@ -1,13 +1,15 @@
-"""One keyed stage on one worker: inputs wait, unacknowledged, until the
-stage's watermark passes them, then are taken in the engine's total order.
+"""One keyed stage on one worker: inputs wait until the stage's watermark
+passes them, then are taken in the engine's total order.
 
-The stream is read with manual acks: an input is acknowledged only once it has
-been taken, so a restarted worker is handed every input not yet taken again,
-and the keyed states drop what they already took (event ids, fired sets).
-Deadlines are kept in a table, so they survive a restart or a rebalance.
+Waiting inputs and deadlines live in tables (changelogged), not only in
+memory: Faust commits offsets whether or not an input was taken (manual acks
+do not hold commits back in faust-streaming 0.15), so a restarted or
+rebalanced worker must find them there. The keyed states drop what they
+already took (event ids, fired sets), so a redelivered input changes nothing.
 """
 from __future__ import annotations
 
+import hashlib
 import heapq
 import logging
 from dataclasses import dataclass, field
@@ -18,7 +20,7 @@ import orjson
 
 from detectors.decisions import Timer
 
-from .codec import decode_doc, encode
+from .codec import as_doc, decode_doc, encode
 from .marks import Frontier
 
 NEVER = -(2 ** 62)
@@ -29,16 +31,23 @@ log = logging.getLogger(__name__)
 class Partition:
     frontier: Frontier
     through: int = NEVER
-    inputs: list = field(default_factory=list)        # heap: (order key, seq, item, faust event)
-    timers: list | None = None                        # heap: (sort key, seq, Timer); None until loaded
+    inputs: list = field(default_factory=list)        # heap: (order key, seq, item, raw, pending key)
+    timers: list = field(default_factory=list)        # heap: (sort key, seq, Timer)
+
+
+@dataclass
+class Tables:
+    timers: Any       # "p|due|rule|order|parcel|ref" -> timer
+    pending: Any      # "p|digest" -> an input waiting for the watermark
+    progress: Any     # "p" -> {"w": last watermark, "m": largest time known}
 
 
 class Stage:
-    """Watermark, buffer and deadlines of one stage; `handler` holds the rules' side."""
+    """Watermark, waiting inputs and deadlines of one stage; `handler` holds the rules' side."""
 
-    def __init__(self, name: str, handler, timer_table, make_frontier: Callable[[], Frontier],
+    def __init__(self, name: str, handler, tables: Tables, make_frontier: Callable[[], Frontier],
                  order_key: Callable[[Any], tuple], metrics=None):
-        self.name, self.handler, self.timer_table = name, handler, timer_table
+        self.name, self.handler, self.tables = name, handler, tables
         self.make_frontier, self.order_key, self.metrics = make_frontier, order_key, metrics
         self.parts: dict[int, Partition] = {}
         self._seq = count()
@@ -46,73 +55,84 @@ class Stage:
 
     def part(self, p: int) -> Partition:
         if p not in self.parts:
-            self.parts[p] = Partition(self.make_frontier())
+            self.parts[p] = self._restore(p)
         return self.parts[p]
 
-    async def take(self, stream, event) -> None:
-        """One message from the stage's topic: a mark, or an input to buffer."""
+    def _restore(self, p: int) -> Partition:
+        """A partition as this worker finds it: after a start, a restart or a rebalance."""
+        part = Partition(self.make_frontier())
+        saved = self.tables.progress.get(str(p))
+        if saved is not None:
+            saved = as_doc(saved)
+            part.through, part.frontier.floor_m = saved["w"], saved["m"]
+        prefix = f"{p}|"
+        for key, raw in list(self.tables.pending.items()):
+            if key.startswith(prefix):
+                item = decode_doc(as_doc(raw))
+                heapq.heappush(part.inputs, (self.order_key(item), next(self._seq), item, raw, key))
+        for key, raw in list(self.tables.timers.items()):
+            if key.startswith(prefix):
+                timer = decode_doc(as_doc(raw))
+                heapq.heappush(part.timers, (timer.sort_key, next(self._seq), timer))
+        return part
+
+    async def take(self, event) -> None:
+        """One message from the stage's topic: a mark, or an input to keep until its time."""
         p = event.message.partition
         part = self.part(p)
-        doc = orjson.loads(event.value)
+        raw = event.value
+        doc = orjson.loads(raw)
         if doc["k"] == "marks":
             for mark in doc["marks"]:
                 part.frontier.update(mark)
-            await stream.ack(event)
         else:
             item = decode_doc(doc)
             key = self.order_key(item)
             if key[0] <= part.through:                  # behind what is already final
-                self.late += 1
-                if self.metrics:
-                    self.metrics.late(self.name)
-                if self.late in (1, 10, 100, 1000) or self.late % 10000 == 0:
-                    log.warning("%s stage: %d late inputs so far (partition %d: input at %d, final through %d)",
-                                self.name, self.late, p, key[0], part.through)
-                await stream.ack(event)
+                self._late(p, key[0], part.through)
             else:
-                heapq.heappush(part.inputs, (key, next(self._seq), item, event, doc))
-        await self.advance(stream, p, part)
+                pending = f"{p}|{hashlib.blake2b(raw, digest_size=12).hexdigest()}"
+                self.tables.pending[pending] = raw
+                heapq.heappush(part.inputs, (key, next(self._seq), item, raw, pending))
+        await self.advance(p, part)
 
-    async def advance(self, stream, p: int, part: Partition) -> None:
+    def _late(self, p: int, at: int, through: int) -> None:
+        self.late += 1
+        if self.metrics:
+            self.metrics.late(self.name)
+        if self.late in (1, 10, 100, 1000) or self.late % 10000 == 0:
+            log.warning("%s stage: %d late inputs so far (partition %d: input at %d, final through %d)",
+                        self.name, self.late, p, at, through)
+
+    async def advance(self, p: int, part: Partition) -> None:
         through = part.frontier.through()
         if through is None or through <= part.through:
             return
-        timers = self._timers(p, part)
-        inputs = part.inputs
+        inputs, timers = part.inputs, part.timers
         while True:
             next_input = inputs[0][0] if inputs else None
             next_timer = timers[0][0] if timers else None
             if next_timer is not None and next_timer[0] <= through and (next_input is None or next_timer < next_input):
                 _, _, timer = heapq.heappop(timers)
-                self.timer_table.pop(_timer_key(p, timer), None)
-                await self._absorb(p, part, await self.handler.deadline(timer))
+                self.tables.timers.pop(_timer_key(p, timer), None)
+                self._keep(p, part, await self.handler.deadline(timer))
             elif next_input is not None and next_input[0] <= through:
-                _, _, item, event, doc = heapq.heappop(inputs)
-                await self._absorb(p, part, await self.handler.input(item, doc))
-                await stream.ack(event)
+                _, _, item, raw, pending = heapq.heappop(inputs)
+                self._keep(p, part, await self.handler.input(item, as_doc(raw)))
+                self.tables.pending.pop(pending, None)
             else:
                 break
         part.through = through
+        self.tables.progress[str(p)] = orjson.dumps({"w": through, "m": part.frontier.max_seen()})
         if self.metrics:
             seen = part.frontier.max_seen()
             self.metrics.watermark(self.name, through, seen if seen is not None else through)
             self.metrics.buffered(self.name, sum(len(x.inputs) for x in self.parts.values()))
 
-    async def _absorb(self, p: int, part: Partition, timers: list[Timer]) -> None:
+    def _keep(self, p: int, part: Partition, timers: list[Timer]) -> None:
         for timer in timers:
-            self.timer_table[_timer_key(p, timer)] = encode(timer)
+            self.tables.timers[_timer_key(p, timer)] = encode(timer)
             heapq.heappush(part.timers, (timer.sort_key, next(self._seq), timer))
-
-    def _timers(self, p: int, part: Partition) -> list:
-        """Deadlines of this partition, read back from the table after a (re)start."""
-        if part.timers is None:
-            part.timers = []
-            prefix = f"{p}|"
-            for key, raw in list(self.timer_table.items()):
-                if key.startswith(prefix):
-                    timer = decode_doc(orjson.loads(raw))
-                    heapq.heappush(part.timers, (timer.sort_key, next(self._seq), timer))
-        return part.timers
 
 
 def _timer_key(p: int, timer: Timer) -> str:

@@ -1,0 +1,161 @@
+"""The stream decides what the offline run decides (issue 3's acceptance).
+
+A generated log with 3 minutes of disorder goes through real workers on a real
+(embedded) broker; `shipguard collect` must write the same bytes as
+`shipguard run` on the same log, after a SIGTERM restart, and with two workers.
+"""
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+import urllib.request
+
+import orjson
+import pytest
+
+from stream.eventlog import read_log
+from stream.offline import run_offline
+from stream.policies import load_policy
+from stream.synth import generate
+
+from .deployment import Deployment, metrics_port
+
+pytestmark = pytest.mark.integration
+LATENESS = 300_000
+
+
+def _write_log(folder, orders):
+    lines, as_of = generate(orders, 11, 3)
+    path = folder / "events.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in lines))
+    return path, str(as_of)
+
+
+@pytest.fixture(scope="module")
+def log(tmp_path_factory):
+    """A generated log (400 orders, 3 min disorder)."""
+    return _write_log(tmp_path_factory.mktemp("log"), 400)
+
+
+@pytest.fixture(scope="module")
+def long_log(tmp_path_factory):
+    """Long enough (1 500 orders) that a stop lands mid-stream."""
+    return _write_log(tmp_path_factory.mktemp("long"), 1500)
+
+
+def offline(path, as_of=None):
+    with open(path, "rb") as stream:
+        result = run_offline(read_log(stream), load_policy("seed-v1"), LATENESS, as_of)
+    return b"".join(orjson.dumps(v) + b"\n" for v in result.violations), result
+
+
+@pytest.fixture
+def deployment(tmp_path):
+    d = Deployment(tmp_path)
+    yield d
+    d.close()
+
+
+def test_one_worker_equals_the_offline_run(log, deployment, tmp_path):
+    path, as_of = log
+    deployment.produce(path)
+    deployment.start_worker()
+    out = tmp_path / "collected.jsonl"
+    info = deployment.collect(out, as_of)
+    expected, _ = offline(path, int(as_of))
+    assert expected.count(b"\n") >= 10                 # the log plants real cases
+    assert out.read_bytes() == expected, info
+    assert "0 duplicate ids" in info
+    default = tmp_path / "collected-default.jsonl"      # no --as-of: the input's end minus the lateness
+    deployment.collect(default)
+    assert default.read_bytes() == offline(path)[0]
+
+
+def test_sigterm_mid_stream_and_restart_changes_nothing(long_log, deployment, tmp_path):
+    path, as_of = long_log
+    expected = offline(path, int(as_of))[0]
+    _, run = offline(path)
+    everything = offline(path, run.as_of + LATENESS)[0].count(b"\n")   # all the stream will publish
+    deployment.produce(path)
+    first = deployment.start_worker()
+    deployment.wait_for(lambda: _published(deployment) >= 1, what="the first violations")
+    assert deployment.stop_worker(first) == 0, deployment.log_tail()
+    assert _published(deployment) < everything, "the stop should come mid-stream"
+    deployment.start_worker()
+    out = tmp_path / "collected.jsonl"
+    info = deployment.collect(out, as_of)
+    assert out.read_bytes() == expected, info
+    assert "0 duplicate ids" in info
+
+
+def test_two_workers_decide_what_one_decides(log, deployment, tmp_path):
+    path, as_of = log
+    ports = [metrics_port(), metrics_port()]
+    for port in ports:
+        deployment.start_worker(port)
+    deployment.produce(path)
+    out = tmp_path / "collected.jsonl"
+    info = deployment.collect(out, as_of)
+    assert out.read_bytes() == offline(path, int(as_of))[0], info
+    taken = [_metric_sum(_scrape(port), "shipguard_events_in_total") for port in ports]
+    assert all(n > 0 for n in taken), f"both workers should have taken input: {taken}"
+
+
+def test_metrics_and_serving_view_match_the_run(log, tmp_path, redis_url):
+    path, as_of = log
+    d = Deployment(tmp_path, redis_url=redis_url + "?db=0")
+    try:
+        d.produce(path)
+        port = metrics_port()
+        d.start_worker(port)
+        out = tmp_path / "collected.jsonl"
+        d.collect(out)
+        _, result = offline(path)
+        everything, _ = offline(path, result.as_of + LATENESS)     # the stream has taken the whole input
+        text = _scrape(port)
+        for topic in ("order-paid", "tracking-uploaded", "carrier-scan"):
+            assert _metric(text, "shipguard_events_in_total", topic=topic) == result.counts[f"in:{topic}"]
+        assert _metric_sum(text, "shipguard_dead_letters_total") == len(result.dead_letters)
+        published = [orjson.loads(line) for line in everything.splitlines()]
+        for rule in {v["rule"] for v in published}:
+            assert _metric(text, "shipguard_violations_total", rule=rule) == sum(v["rule"] == rule for v in published)
+        shop = published[0]["shop_id"]
+        shown = subprocess.run([sys.executable, "-m", "stream.cli", "query", "shop", shop, "--json",
+                                "--redis-url", redis_url], capture_output=True, text=True, timeout=60)
+        assert shown.returncode == 0, shown.stderr
+        view = orjson.loads(shown.stdout)
+        mine = [v for v in published if v["shop_id"] == shop]
+        assert {v["violation_id"] for v in view["violations"]} == {v["violation_id"] for v in mine}
+        assert view["totals"]["penalty_fen"] == sum(v["penalty"]["amount_fen"] for v in mine)
+    finally:
+        d.close()
+
+
+def _published(d: Deployment) -> int:
+    """How many violations are on the topic now."""
+    from stream import kafka_read
+
+    c = kafka_read.consumer(d.broker.bootstrap)
+    try:
+        return sum(kafka_read.true_ends(c, kafka_read.partitions(c, "violations")).values())
+    finally:
+        c.close()
+
+
+def _scrape(port: int) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+        return response.read().decode()
+
+
+def _metric(text: str, name: str, **labels) -> float:
+    want = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    for line in text.splitlines():
+        if line.startswith(f"{name}{{") and want in line:
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def _metric_sum(text: str, name: str) -> float:
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if re.match(rf"{name}(\{{| )", line))
