@@ -39,25 +39,32 @@ def install(app, ctx: Context) -> None:
 
     @app.agent(ctx.topics["ingest"], name="ingest")
     async def ingest(stream):
-        async for event in stream.events():
-            msg = event.message
-            kind, item, reason = route(msg.topic, msg.partition, msg.offset, event.value)
-            if kind == "dead":
-                await ctx.topics[DLQ].send(value=orjson.dumps(item))
-                if ctx.metrics:
-                    ctx.metrics.dead_letter(reason)
-                ctx.tracker.seen(msg.topic, msg.partition, msg.offset, None)
-                continue
-            target = "parcel" if item.topic == "carrier-scan" else "order"
-            key = item.parcel if target == "parcel" else item.order_id
-            await send(target, key, encode(item))
-            if ctx.metrics:
-                ctx.metrics.event_in(msg.topic)
-            ctx.tracker.seen(msg.topic, msg.partition, msg.offset, item.time)
+        # Acked as soon as forwarded: an auto-ack would wait for the next message,
+        # leaving the last one of a quiet input uncommitted.
+        manual = stream.noack()
+        async for event in manual.events():
+            await _ingest_one(ctx, event, send)
+            await manual.ack(event)
 
     @app.timer(MARK_INTERVAL)
     async def send_marks():
         await _send_marks(app, ctx)
+
+
+async def _ingest_one(ctx: Context, event, send) -> None:
+    msg = event.message
+    kind, item, reason = route(msg.topic, msg.partition, msg.offset, event.value)
+    if kind == "dead":
+        await ctx.topics[DLQ].send(value=orjson.dumps(item))
+        if ctx.metrics:
+            ctx.metrics.dead_letter(reason)
+        ctx.tracker.seen(msg.topic, msg.partition, msg.offset, None)
+        return
+    target = "parcel" if item.topic == "carrier-scan" else "order"
+    await send(target, item.parcel if target == "parcel" else item.order_id, encode(item))
+    if ctx.metrics:
+        ctx.metrics.event_in(msg.topic)
+    ctx.tracker.seen(msg.topic, msg.partition, msg.offset, item.time)
 
 
 def _stage_agent(app, ctx: Context, stage_name: str) -> None:

@@ -27,21 +27,21 @@ class Deployment:
                       PARTITIONS)
         self.workers: list[subprocess.Popen] = []
 
-    def env(self, metrics_port: int = 0) -> dict:
+    def env(self, metrics_port: int = 0, idle_seconds: float = 2) -> dict:
         return {**os.environ, "SHIPGUARD_BROKER": self.broker.url, "SHIPGUARD_APP_ID": self.app_id,
                 "SHIPGUARD_PARTITIONS": str(PARTITIONS), "SHIPGUARD_SESSION_TIMEOUT": "2",
-                "SHIPGUARD_IDLE_SECONDS": "2", "SHIPGUARD_PRODUCER_BATCH": "1",
+                "SHIPGUARD_IDLE_SECONDS": str(idle_seconds), "SHIPGUARD_PRODUCER_BATCH": "1",
                 "SHIPGUARD_METRICS_PORT": str(metrics_port), "SHIPGUARD_REDIS_URL": self.redis_url}
 
-    def produce(self, log: Path) -> dict:
+    def produce(self, log: Path, lines: slice = slice(None)) -> dict:
         with open(log, "rb") as stream:
-            return produce_log(self.broker.bootstrap, read_log(stream))
+            return produce_log(self.broker.bootstrap, list(read_log(stream))[lines])
 
-    def start_worker(self, metrics_port: int = 0) -> subprocess.Popen:
+    def start_worker(self, metrics_port: int = 0, idle_seconds: float = 2) -> subprocess.Popen:
         n = len(self.workers)
         out = open(self.workdir / f"worker-{n}.log", "ab")
         proc = subprocess.Popen([sys.executable, "-m", "stream.cli", "worker", "--loglevel", "INFO"],
-                                env=self.env(metrics_port), stdout=out, stderr=subprocess.STDOUT,
+                                env=self.env(metrics_port, idle_seconds), stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL)
         self.workers.append(proc)
         return proc

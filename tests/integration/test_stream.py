@@ -74,15 +74,18 @@ def test_one_worker_equals_the_offline_run(log, deployment, tmp_path):
 
 
 def test_sigterm_mid_stream_and_restart_changes_nothing(long_log, deployment, tmp_path):
+    """Half the input, a worker that decides part of it and is stopped, then a
+    new worker and the other half: the result is the uninterrupted run's."""
     path, as_of = long_log
     expected = offline(path, int(as_of))[0]
-    _, run = offline(path)
-    everything = offline(path, run.as_of + LATENESS)[0].count(b"\n")   # all the stream will publish
-    deployment.produce(path)
-    first = deployment.start_worker()
+    half = sum(1 for _ in open(path, "rb")) // 2
+    deployment.produce(path, slice(0, half))
+    # A long idle time: the first worker must not close the lateness window between the halves.
+    first = deployment.start_worker(idle_seconds=600)
     deployment.wait_for(lambda: _published(deployment) >= 1, what="the first violations")
     assert deployment.stop_worker(first) == 0, deployment.log_tail()
-    assert _published(deployment) < everything, "the stop should come mid-stream"
+    assert 0 < _published(deployment) < expected.count(b"\n")
+    deployment.produce(path, slice(half, None))    # waiting for the new worker, as after an outage
     deployment.start_worker()
     out = tmp_path / "collected.jsonl"
     info = deployment.collect(out, as_of)
