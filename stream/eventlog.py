@@ -27,6 +27,7 @@ class LogRecord:
     raw: bytes                 # the message as it would travel on Kafka
     value: object = None       # already decoded, when the line carried "value"
     problem: tuple[str, str] | None = None  # (reason, detail): why the line itself is unusable
+    partition: int | None = None  # read from a topic: its partition, and `line` is the offset
 
 
 def read_log(stream: IO[bytes]) -> Iterator[LogRecord]:

@@ -52,7 +52,7 @@ def run_offline(records: Iterable[LogRecord], policy: Policy, lateness_ms: int,
         item = decode(record, max_bytes)
         if isinstance(item, DeadLetter):
             counts[f"dead:{item.reason}"] += 1
-            dead_letters.append(dead_letter_record(item, None, record.line))
+            dead_letters.append(dead_letter_record(item, record.partition, record.line))
         else:
             counts[f"in:{item.topic}"] += 1
             engine.offer(item)

@@ -1,0 +1,65 @@
+"""What an auditor asks of a replay: how two reports differ, and why one order
+was decided as it was (its timeline with source offsets, and the evidence)."""
+from __future__ import annotations
+
+from detectors.events import CarrierScan, OrderPaid, TrackingUploaded
+from detectors.parse import DeadLetter
+from detectors.timeparse import format_time
+
+from .offline import decode
+
+NOT_COMPARED = ("violation_id", "policy_version")   # both name the policy, not the decision
+
+
+def identity(v: dict) -> tuple:
+    return (v["rule"], v["order_id"], v["carrier"] or "", v["waybill_no"] or "")
+
+
+def compare(old: dict, new: dict) -> dict:
+    """Decisions that differ between two reports, grouped by rule."""
+    before = {identity(v): v for v in old["violations"]}
+    after = {identity(v): v for v in new["violations"]}
+    by_rule: dict = {}
+    for key in sorted(before.keys() | after.keys()):
+        a, b = before.get(key), after.get(key)
+        if a is not None and b is not None:
+            fields = {f: [a.get(f), b.get(f)] for f in sorted(a.keys() | b.keys())
+                      if f not in NOT_COMPARED and a.get(f) != b.get(f)}
+            if not fields:
+                continue
+            kind, entry = "changed", {"fields": fields}
+        else:
+            kind, entry = ("removed", {}) if b is None else ("added", {})
+        entry = {"order_id": key[1], "carrier": key[2] or None, "waybill_no": key[3] or None, **entry}
+        by_rule.setdefault(key[0], {"added": [], "removed": [], "changed": []})[kind].append(entry)
+    return {"old_policy": old["policy_version"], "new_policy": new["policy_version"], "by_rule": by_rule}
+
+
+def explain(order_id: str, records, report: dict) -> dict:
+    """The order's events and its parcels' scans, in event time, and its decisions."""
+    events = [(record, item) for record in records
+              if not isinstance(item := decode(record), DeadLetter)]
+    parcels = {item.parcel for _, item in events if isinstance(item, TrackingUploaded) and item.order_id == order_id}
+    mine = [(record, item) for record, item in events
+            if (isinstance(item, (OrderPaid, TrackingUploaded)) and item.order_id == order_id)
+            or (isinstance(item, CarrierScan) and item.parcel in parcels)]
+    mine.sort(key=lambda pair: pair[1].sort_key)
+    timeline = [{"time": item.time, "at": format_time(item.time), "topic": item.topic,
+                 "partition": record.partition, "offset": record.line, "event_id": item.event_id,
+                 "what": _what(item)} for record, item in mine]
+    where = {entry["event_id"]: entry for entry in timeline}
+    decisions = [{**v, "at": format_time(v["decided_at"]),
+                  "evidence_events": [where.get(e, {"event_id": e}) for e in v["evidence"]]}
+                 for v in report["violations"] if v["order_id"] == order_id]
+    return {"order_id": order_id, "policy_version": report["policy_version"], "as_of": report["as_of"],
+            "timeline": timeline, "decisions": decisions}
+
+
+def _what(item) -> str:
+    if isinstance(item, OrderPaid):
+        return (f"paid {item.paid_amount_fen / 100:.2f} yuan, ship within {item.ship_within_hours} h, "
+                f"to {item.address.city}")
+    if isinstance(item, TrackingUploaded):
+        return f"{item.action} waybill {item.parcel}"
+    where = f" in {item.city}" if item.city else ""
+    return f"{item.parcel} {item.status}{where}: {item.description}"

@@ -1,0 +1,117 @@
+"""What `shipguard replay` and `shipguard explain` print and write."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import orjson
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+from rich.table import Table
+
+from .audit import compare, explain
+from .policies import load_policy
+from .replay import replay
+
+console = Console(stderr=True)
+
+
+def offsets_file(path: Path | None, end: bool) -> dict | None:
+    """{"topic": {"partition": offset}}, or a report whose range gives [start, end]."""
+    if path is None:
+        return None
+    doc = orjson.loads(path.read_bytes())
+    table = doc.get("range", doc)
+    return {t: {p: (v[1] if end else v[0]) if isinstance(v, list) else v for p, v in parts.items()}
+            for t, parts in table.items()}
+
+
+class _Bar:
+    def __init__(self, total: int):
+        self.progress = Progress("replay", BarColumn(), MofNCompleteColumn(), TransferSpeedColumn(),
+                                 TimeRemainingColumn(), console=console, transient=True)
+        self.task = self.progress.add_task("read", total=total)
+
+    def __enter__(self):
+        self.progress.start()
+        return lambda: self.progress.advance(self.task)
+
+    def __exit__(self, *exc):
+        self.progress.stop()
+        return False
+
+
+def run_replay(bootstrap, policy_name, lateness_ms, as_of, bounds, compare_with: Path | None):
+    policy = load_policy(policy_name)
+    report, records = replay(bootstrap, policy, lateness_ms, as_of, _Bar, **bounds)
+    if compare_with is not None:
+        report["comparison"] = compare(orjson.loads(compare_with.read_bytes()), report)
+    return report, records
+
+
+def publish(bootstrap: str, topic: str, report: dict) -> int:
+    """The replayed violations onto an audit topic, keyed by order_id (never the live topic)."""
+    from .produce import make_producer
+
+    producer = make_producer(bootstrap)
+    try:
+        for v in report["violations"]:
+            producer.send(topic, key=v["order_id"].encode(), value=orjson.dumps(v))
+        producer.flush()
+    finally:
+        producer.close()
+    return len(report["violations"])
+
+
+def write_report(report: dict, output: Path) -> None:
+    output.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2) + b"\n")
+    ranges = sum(len(p) for p in report["range"].values())
+    console.print(f"replayed {sum(report['events'].values())} events from {ranges} partitions, policy "
+                  f"{report['policy_version']}, as of {report['as_of']}: {len(report['violations'])} violations, "
+                  f"{len(report['dead_letters'])} dead letters -> {output}")
+    table = Table("rule", "violations")
+    for rule, n in report["counts"].items():
+        table.add_row(rule, str(n))
+    console.print(table)
+    if "comparison" in report:
+        print_comparison(report["comparison"])
+
+
+def print_comparison(diff: dict) -> None:
+    table = Table("rule", "added", "removed", "changed", "fields changed",
+                  title=f"{diff['old_policy']} -> {diff['new_policy']}")
+    for rule, kinds in sorted(diff["by_rule"].items()):
+        fields = sorted({f for entry in kinds["changed"] for f in entry["fields"]})
+        table.add_row(rule, str(len(kinds["added"])), str(len(kinds["removed"])), str(len(kinds["changed"])),
+                      ", ".join(fields))
+    console.print(table if diff["by_rule"] else "no decision differs")
+
+
+def print_explanation(doc: dict, as_json: bool) -> None:
+    if as_json:
+        print(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())
+        return
+    out = Console(width=None if sys.stdout.isatty() else 200)   # an audit trail is never cut short
+    timeline = _table(f"order {doc['order_id']}", "time", "topic", "partition", "offset", "event", "what")
+    for e in doc["timeline"]:
+        timeline.add_row(e["at"], e["topic"], str(e["partition"]), str(e["offset"]), e["event_id"], e["what"])
+    out.print(timeline)
+    decisions = _table(f"decisions ({doc['policy_version']})", "decided", "rule", "parcel", "penalty (fen)", "evidence")
+    for d in doc["decisions"]:
+        evidence = "; ".join(f"{e['event_id']} @{e.get('topic', '?')}/{e.get('partition', '?')}:{e.get('offset', '?')}"
+                             for e in d["evidence_events"])
+        parcel = f"{d['carrier']}:{d['waybill_no']}" if d["carrier"] else "-"
+        decisions.add_row(d["at"], d["rule"], parcel, str(d["penalty"]["amount_fen"]), evidence)
+    out.print(decisions if doc["decisions"] else "no decision for this order in the range")
+
+
+def _table(title: str, *columns: str) -> Table:
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+def run_explain(order_id, bootstrap, policy_name, lateness_ms, as_of, bounds, as_json):
+    report, records = run_replay(bootstrap, policy_name, lateness_ms, as_of, bounds, None)
+    print_explanation(explain(order_id, records, report), as_json)
