@@ -114,8 +114,3 @@ def parcel_key(carrier: str, waybill_no: str) -> str:
 def split_parcel(key: str) -> tuple[str, str]:
     carrier, _, waybill = key.partition(":")
     return carrier, waybill
-
-
-def entity_key(event: Event) -> str:
-    """The key the stream partitions this event by (CONTRACT §1)."""
-    return event.parcel if isinstance(event, CarrierScan) else event.order_id

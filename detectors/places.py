@@ -22,7 +22,3 @@ def normalize_place(name: str | None) -> str:
         if name.endswith(suffix) and len(name) > len(suffix):
             return name[: -len(suffix)]
     return name
-
-
-def same_place(a: str | None, b: str | None) -> bool:
-    return normalize_place(a) == normalize_place(b)

@@ -56,7 +56,3 @@ def parse_line(number: int, line: bytes) -> LogRecord:
         except binascii.Error:
             pass
     return LogRecord(number, topic, key, line, problem=("missing_field", "log line has no value, value_raw or value_b64"))
-
-
-def log_line(topic: str, key: str | None, value: object) -> bytes:
-    return orjson.dumps({"topic": topic, "key": key, "value": value})

@@ -50,16 +50,16 @@ import orjson
 
 from detectors.events import CARRIER_SCAN, ORDER_PAID, TRACKING_UPLOADED
 
-from .synth_texts import (CARRIER_WEIGHTS, CARRIERS, EXCEPTION_TEXTS, ORIGIN_PLACES, PLACE_WEIGHTS,
+from .synth_cases import STORM, plant
+from .synth_texts import (DAY, HOUR, MIN, SEC, COLLECTED, IN_TRANSIT, DELIVERING, SIGNED, RETURNED,
+                          EXCEPTION, CARRIER_WEIGHTS, CARRIERS, EXCEPTION_TEXTS, ORIGIN_PLACES, PLACE_WEIGHTS,
                           PLACES, RETURNED_TEXT, TRUNK_PLACES, hub, outlet, short, text, waybill)
 
 START_MS = 1793462400000  # 2026-11-01T00:00:00+08:00
-SEC, MIN, HOUR, DAY = 1000, 60_000, 3_600_000, 86_400_000
 LATENESS_MS = 5 * MIN
 
 PAID, UPLOAD, CANCEL, SCAN, DUP, BAD = range(6)
 STATUSES = ("collected", "in_transit", "delivering", "signed", "returned", "exception")
-COLLECTED, IN_TRANSIT, DELIVERING, SIGNED, RETURNED, EXCEPTION = range(6)
 
 # kind -> (share of orders, orders per case)
 RATES = {
@@ -72,7 +72,6 @@ RATES = {
     "ship_timeout_late_upload": (0.003, 1), "pickup_timeout": (0.004, 1),
     "edge_at_deadline": (0.005, 1), "split": (0.01, 1), "merged": (0.01, 2),
 }
-STORM = 60
 
 
 @dataclass(slots=True)
@@ -312,136 +311,7 @@ class _Builder:
 
     # ---- the cases; each returns nothing and counts what it planted
     def case(self, kind: str, paid: int) -> None:
-        rng, hrs, exp = self.rng, self.hrs, self.expected
-        if kind == "honest":
-            o = self.new_order(paid)
-            self.ship(o, self.in_time(o))
-            return
-        if kind == "split":
-            o = self.new_order(paid)
-            self.ship(o, self.in_time(o))
-            self.ship(o, self.in_time(o), carrier=rng.choice(CARRIERS))
-        elif kind == "merged":
-            a = self.new_order(paid, swh=None)
-            b = self.new_order(paid + hrs(0, 3), like=a, place=a.place, swh=None)
-            p = self.new_parcel(a)
-            u = b.paid_at + hrs(0.2, 20)
-            self.upload(a, p, u)
-            self.upload(b, p, u + hrs(0, 0.2))
-            self.journey(p, self.shop_place[a.shop], a.place, u + hrs(0.5, 12))
-        elif kind.startswith("duplicate_waybill"):
-            a = self.new_order(paid, swh=None)
-            other = kind.endswith("other_city")
-            place = rng.choice([x for x in ORIGIN_PLACES if x != a.place]) if other else a.place
-            same_recipient = not other and rng.random() < 0.25  # same person, another address
-            b = self.new_order(paid + hrs(0, 2), shop=rng.choice((a.shop, None)), place=place,
-                               recipient=a.recipient if same_recipient else None, swh=None)
-            u = b.paid_at + hrs(0.1, 10)
-            p = self.ship(a, u, c=u + hrs(0.2, 10), force_city=other)
-            self.upload(b, p, u + hrs(0.1, 12))
-            exp["duplicate_waybill"] += 1
-            if other:
-                exp["route_address_mismatch"] += 1
-        elif kind in ("dup_reuse_after_30d", "lookalike_dup_after_30d"):
-            b_paid = paid
-            old = self.new_order(b_paid - 31 * DAY - hrs(2, 24 * 9), swh=None)
-            b = self.new_order(b_paid, shop=old.shop, place=old.place, swh=None)
-            u_old = old.paid_at + hrs(0.2, 10)
-            if kind == "dup_reuse_after_30d":  # the old parcel really went; its number comes back
-                p = self.ship(old, u_old, c=u_old + hrs(0.2, 10))
-                self.upload(b, p, b_paid + hrs(0.2, 20))
-                exp["pickup_before_payment"] += 1
-            else:  # the old order withdrew the number unused; a month later it ships another order
-                p = self.new_parcel(old)
-                self.upload(old, p, u_old)
-                self.upload(old, p, u_old + hrs(0.2, 3), cancel=True)
-                self.ship(old, u_old + hrs(3.5, 8))
-                u = b_paid + hrs(0.2, 20)
-                self.upload(b, p, u)
-                self.journey(p, self.shop_place[b.shop], b.place, u + hrs(0.2, 10))
-        elif kind == "pickup_before_payment":
-            o = self.new_order(paid)
-            self.ship(o, paid + hrs(0.1, 6), c=paid - hrs(0.5, 20))
-            exp[kind] += 1
-        elif kind == "route_address_mismatch":
-            o = self.new_order(paid)
-            dest = rng.choice([x for x in range(len(PLACES)) if short(PLACES[x][1]) != short(PLACES[o.place][1])])
-            self.ship(o, self.in_time(o), dest=dest, force_city=True)
-            exp[kind] += 1
-        elif kind in ("recalled_after_deadline", "lookalike_cancel_reupload"):
-            o = self.new_order(paid)
-            d, h = o.deadline, (o.swh or 48)
-            p = self.new_parcel(o)
-            u = paid + hrs(0.2, 0.5 * h)
-            self.upload(o, p, u)
-            x = d + hrs(0.5, 12) if kind == "recalled_after_deadline" else u + hrs(0.1, 0.2 * h)
-            self.upload(o, p, x, cancel=True)
-            u2 = x + hrs(1 / 60, 1)
-            self.ship(o, u2, c=u2 + hrs(0.2, 4))
-            if kind == "recalled_after_deadline":
-                exp[kind] += 1
-        elif kind.startswith("no_transfer"):
-            local = kind.endswith("local_only")
-            o = self.new_order(paid, shop=0 if local else None, place=self.shop_place[0] if local else None)
-            u = self.in_time(o)
-            c = u + hrs(0.2, 10)
-            self.ship(o, u, c=c, hubs=not local, first_hub=None if local else c + hrs(30, 40))
-            exp["no_transfer_center_24h"] += 1
-        elif kind == "not_received":
-            o = self.new_order(paid)
-            u = self.in_time(o)
-            p = self.ship(o, u, finish="never")
-            late = u + 15 * DAY + hrs(1, 72)
-            x = rng.random() if self.tail_parcels else 1.0
-            if x < 0.4:
-                self.scan(p, late, SIGNED, text(self.parcels[p][0], "sign", c=self.disp(o.place)), o.place)
-            elif x < 0.7:
-                self.scan(p, late, RETURNED, RETURNED_TEXT, o.place)
-            else:
-                self.tail_parcels.append((p, o.place))
-            exp[kind] += 1
-        elif kind == "ship_timeout_no_upload":
-            self.new_order(paid)
-            exp["ship_timeout"] += 1
-            exp["pickup_timeout"] += 1
-        elif kind == "ship_timeout_late_upload":
-            o = self.new_order(paid)
-            u = o.deadline + hrs(0.5, 20)
-            self.ship(o, u, c=u + hrs(0.1, 3.5))
-            exp["ship_timeout"] += 1
-        elif kind == "pickup_timeout":
-            o = self.new_order(paid, swh=None)
-            self.ship(o, self.in_time(o), c=o.deadline + DAY + hrs(0.5, 30))
-            exp[kind] += 1
-        elif kind == "edge_at_deadline":
-            o = self.new_order(paid, swh=rng.choice((None, None, 48, 72)))
-            d, v = o.deadline, rng.randrange(5)
-            if v == 0:  # uploaded exactly at the deadline: in time
-                self.ship(o, d, c=d + hrs(0.2, 10))
-            elif v == 1:  # collected exactly at deadline + 24 h: in time
-                self.ship(o, self.in_time(o), c=d + DAY)
-            elif v == 2:  # first hub record exactly at collected + 24 h: in time
-                u = self.in_time(o)
-                c = u + hrs(0.2, 10)
-                self.ship(o, u, c=c, first_hub=c + DAY)
-            elif v == 3:  # signed exactly at upload + 15 days: in time
-                u = self.in_time(o)
-                self.ship(o, u, sign_at=u + 15 * DAY)
-            else:  # cancelled and replaced exactly at the deadline: neither late nor a recall
-                p = self.new_parcel(o)
-                self.upload(o, p, self.in_time(o, 0.8))
-                self.upload(o, p, d, cancel=True)
-                self.ship(o, d, c=d + hrs(0.5, 10))
-        elif kind == "ship_timeout_cap_storm":
-            day0 = (self.start + 8 * HOUR) // DAY * DAY - 8 * HOUR
-            day = day0 + rng.randrange(max(1, self.span_s // 86400)) * DAY
-            shop = rng.randrange(len(self.shop_place))
-            for _ in range(STORM):
-                self.new_order(day + hrs(1, 11), shop=shop, swh=None)
-            exp["ship_timeout"] += STORM
-            exp["pickup_timeout"] += STORM
-        else:
-            raise ValueError(kind)
+        plant(self, kind, paid)
 
     def plan(self) -> None:
         rng, n = self.rng, self.n

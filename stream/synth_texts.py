@@ -11,6 +11,11 @@ from functools import lru_cache
 
 # (province, city, districts, SF hub area). Province and city are the full
 # official names; `short()` gives the bare form (`杭州市` -> `杭州`).
+
+SEC, MIN, HOUR, DAY = 1000, 60_000, 3_600_000, 86_400_000
+# Scan statuses as small ints while building; named in STATUSES (stream/synth.py).
+COLLECTED, IN_TRANSIT, DELIVERING, SIGNED, RETURNED, EXCEPTION = range(6)
+
 PLACES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ("浙江省", "杭州市", ("西湖区", "上城区", "滨江区", "余杭区"), "萧山"),
     ("浙江省", "宁波市", ("海曙区", "鄞州区", "北仑区"), "奉化"),

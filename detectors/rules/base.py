@@ -26,7 +26,3 @@ class Rule:
 def decide(rule: str, order: OrderFacts, parcel: tuple[str, str] | None, at: int, *evidence: str) -> Decision:
     carrier, waybill = parcel if parcel else (None, None)
     return Decision(rule, order, carrier, waybill, at, tuple(evidence))
-
-
-def nothing(*_args: Any) -> tuple:
-    return ()

@@ -7,7 +7,6 @@ A generated log with 3 minutes of disorder goes through real workers on a real
 from __future__ import annotations
 
 import re
-import signal
 import subprocess
 import sys
 import urllib.request

@@ -37,20 +37,17 @@ def test_states_survive_a_round_trip():
 
 def test_events_and_messages_survive_a_round_trip():
     engine, events = run_engine(100)
-    for event in events:
-        assert codec.decode(codec.encode(event)) == event
-    seen_kinds = set()
+    fired = {f[0] for table in engine.states.values() for state in table.values() for f in state.fired}
+    assert len(fired) >= 6                      # the sample reaches most rules, so most kinds travel
     policy = load_policy("seed-v1")
-    # Replay through fresh states to capture every message and decision the sides emit.
-    fresh = Engine(policy, 300_000)
-    for side, table in engine.states.items():
-        for state in table.values():
-            for fired in state.fired:
-                seen_kinds.add(fired[0])
-    for item in events[:2000]:
+    fresh = Engine(policy, 300_000)             # replay the inputs to capture what the sides emit
+    emitted = 0
+    for item in events:
+        assert codec.decode(codec.encode(item)) == item
         side = "parcel" if item.topic == "carrier-scan" else "order"
         key = item.parcel if side == "parcel" else item.order_id
         step = INPUT[side](fresh._state(side, key), item, policy)
         for out in step.messages + step.decisions + step.timers:
             assert codec.decode(codec.encode(out)) == out
-    assert len(seen_kinds) >= 6
+            emitted += 1
+    assert emitted > len(events) // 4
