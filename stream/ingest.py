@@ -57,7 +57,7 @@ class IngestTracker:
 
 def route(topic: str, partition: int, offset: int, raw: bytes):
     """A platform message: ("event", event) or ("dead", dead-letter record)."""
-    item = parse_message(topic, raw if isinstance(raw, bytes) else b"" if raw is None else raw)
+    item = parse_message(topic, raw or b"")          # a null value (tombstone) is unusable too
     if isinstance(item, DeadLetter):
         return "dead", dead_letter_record(item, partition, offset), item.reason
     return "event", item, None
