@@ -34,7 +34,7 @@ def install(app, ctx: Context) -> None:
         handler = (PenaltyHandler(tables[stage], ctx.policy, publish, ctx.serving, ctx.metrics) if stage == PENALTY
                    else SideHandler(stage, tables[stage], ctx.policy, send))
         ctx.stages[stage] = Stage(stage, handler, stage_tables[stage], frontier_factory(stage, s.partitions),
-                                  order_key(stage), ctx.metrics)
+                                  order_key(stage), ctx.metrics, stopping=lambda: ctx.gate.stopping)
         _stage_agent(app, ctx, stage)
 
     @app.agent(ctx.topics["ingest"], name="ingest")
@@ -43,8 +43,16 @@ def install(app, ctx: Context) -> None:
         # leaving the last one of a quiet input uncommitted.
         manual = stream.noack()
         async for event in manual.events():
-            await _ingest_one(ctx, event, send)
-            await manual.ack(event)
+            await ctx.gate.enter()
+            try:
+                await _ingest_one(ctx, event, send)
+                await manual.ack(event)
+            finally:
+                ctx.gate.leave()
+
+    @app.on_before_shutdown.connect
+    async def park_agents(app, **kwargs):
+        await ctx.gate.close()
 
     @app.timer(MARK_INTERVAL)
     async def send_marks():
@@ -73,7 +81,11 @@ def _stage_agent(app, ctx: Context, stage_name: str) -> None:
     @app.agent(ctx.topics[stage_name], name=f"{stage_name}-stage")
     async def run(stream):
         async for event in stream.events():
-            await stage.take(event)
+            await ctx.gate.enter()
+            try:
+                await stage.take(event)
+            finally:
+                ctx.gate.leave()
 
 
 def _assigned(app, topic: str) -> list[int]:
@@ -109,7 +121,7 @@ async def _send_marks(app, ctx: Context) -> None:
         return consumer.topic_partitions(topic) or n
 
     ingest_marks = ctx.tracker.marks(owned, partitions_of, offsets)
-    for target in FED_BY_INGEST:
+    for target in (*FED_BY_INGEST, "progress"):       # progress: how far the input is read, for collect
         await _broadcast(ctx, target, ingest_marks)
     for name, stage in ctx.stages.items():
         mine = set(_assigned(app, ctx.topics[name].get_topic_name()))

@@ -7,6 +7,7 @@ topics (stream/marks.py). Nothing runs at import.
 """
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from dataclasses import dataclass, field
 
@@ -33,6 +34,31 @@ class Context:
     tracker: IngestTracker | None = None
     stages: dict[str, Stage] = field(default_factory=dict)
     topics: dict[str, faust.TopicT] = field(default_factory=dict)
+    gate: "ShutdownGate" = field(default_factory=lambda: ShutdownGate())
+
+
+class ShutdownGate:
+    """Faust flushes its producer before it stops the agents, then commits what they
+    acked. So at shutdown every agent parks at its next message, unacked, and the
+    flush waits until none is half-way through one: nothing committed is unwritten."""
+
+    def __init__(self):
+        self.stopping = False
+        self.busy = 0
+
+    async def enter(self) -> None:
+        if self.stopping:
+            await asyncio.Event().wait()           # parked until cancelled: this message stays unacked
+        self.busy += 1
+
+    def leave(self) -> None:
+        self.busy -= 1
+
+    async def close(self, timeout: float = 15.0) -> None:
+        self.stopping = True
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.busy and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.01)
 
 
 def make_faust(settings: Settings) -> faust.App:

@@ -2,6 +2,9 @@
 message present now and its published violations are final through T, then
 write the violations decided at or before T in CONTRACT §6's format.
 
+"Taken every input message": the ingest's marks on the progress topic say how
+far each input partition is read (the group's committed offsets are no guide:
+faust-streaming may leave the last message of a quiet partition uncommitted).
 Final through T: every penalty-stage partition has sent a mark with w >= T,
 or, when the input has gone quiet (all marks idle), the input's end -- then T
 defaults, as offline, to the largest event time minus the allowed lateness.
@@ -12,7 +15,6 @@ import time
 from collections import Counter
 
 import orjson
-from kafka import KafkaConsumer
 
 from detectors.events import TOPICS
 from detectors.penalties import output_order
@@ -31,9 +33,8 @@ def collect(settings: Settings, as_of: int | None, timeout: float) -> tuple[list
     c = kafka_read.consumer(settings.bootstrap)
     try:
         inputs = [tp for t in TOPICS for tp in kafka_read.partitions(c, t)]
-        ends = kafka_read.true_ends(c, inputs)
-        _wait_committed(settings, ends, deadline)
-        T = _wait_final(settings, c, as_of, deadline)
+        ends = {(tp.topic, tp.partition): end for tp, end in kafka_read.true_ends(c, inputs).items()}
+        T = _wait_final(settings, c, ends, as_of, deadline)
         vtps = kafka_read.partitions(c, VIOLATIONS)
         vends = kafka_read.true_ends(c, vtps)
         published = [orjson.loads(r.value) for r in kafka_read.read_range(c, {}, vends)]
@@ -44,35 +45,29 @@ def collect(settings: Settings, as_of: int | None, timeout: float) -> tuple[list
     return chosen, {"as_of": T, "published": len(published), "duplicates": sum(n - 1 for n in ids.values())}
 
 
-def _wait_committed(settings: Settings, ends: dict, deadline: float) -> None:
-    # A consumer of the group that never joins or commits: it only asks (OffsetFetch).
-    group = KafkaConsumer(bootstrap_servers=settings.bootstrap, group_id=settings.app_id, enable_auto_commit=False)
-    try:
-        while True:
-            behind = [tp for tp, end in ends.items() if end and (group.committed(tp) or 0) < end]
-            if not behind:
-                return
-            if time.monotonic() > deadline:
-                raise CollectTimeout(f"the group has not consumed the input yet ({len(behind)} partitions behind)")
-            time.sleep(0.5)
-    finally:
-        group.close()
-
-
-def _wait_final(settings: Settings, c, as_of: int | None, deadline: float) -> int:
-    """Read penalty-stage marks sent after now until they cover T (or the input's end)."""
+def _wait_final(settings: Settings, c, ends: dict, as_of: int | None, deadline: float) -> int:
+    """Read the progress topic from now on. First the ingest's marks must show every
+    input message present at the start read (o >= end); then the penalty stage's
+    marks sent after that must cover T, or be idle (the input's end)."""
     tps = kafka_read.partitions(c, progress_topic(settings.app_id))
     start = kafka_read.true_ends(c, tps)
     c.assign(tps)
     for tp, offset in start.items():
         c.seek(tp, offset)
+    read: dict[tuple[str, int], int] = {}
     latest: dict[int, dict] = {}
+    input_read = False
     while time.monotonic() < deadline:
         for records in c.poll(timeout_ms=500).values():
             for record in records:
                 for mark in orjson.loads(record.value)["marks"]:
-                    latest[mark["p"]] = mark
-        if len(latest) < settings.partitions:
+                    if mark["src"].startswith("ingest:"):
+                        key = (mark["src"][len("ingest:"):], mark["p"])
+                        read[key] = max(read.get(key, 0), mark.get("o", 0))
+                    elif input_read:
+                        latest[mark["p"]] = mark
+                input_read = input_read or all(read.get(key, 0) >= end for key, end in ends.items() if end)
+        if not input_read or len(latest) < settings.partitions:
             continue
         marks = list(latest.values())
         if as_of is not None and all(m["w"] >= as_of for m in marks):
@@ -80,4 +75,5 @@ def _wait_final(settings: Settings, c, as_of: int | None, deadline: float) -> in
         if all(m["idle"] for m in marks):
             end = max(m["m"] for m in marks)
             return min(as_of, end) if as_of is not None else end - settings.lateness_ms
-    raise CollectTimeout("the violations are not final through the as-of time yet")
+    raise CollectTimeout("the input has not all been read yet" if not input_read
+                         else "the violations are not final through the as-of time yet")

@@ -47,7 +47,8 @@ class IngestTracker:
             caught_up = hw is not None and next_offset >= hw
             idle = caught_up and now - src.last_wall >= self.idle_seconds
             w = src.max_seen - self.lateness_ms - 1 if src.max_seen > NEVER else NEVER
-            docs.append(mark_doc(f"ingest:{topic}", p, partitions_of(topic), w, self.max_seen, idle))
+            # o: the next offset to read here, so `collect` can tell when the input is all read
+            docs.append(mark_doc(f"ingest:{topic}", p, partitions_of(topic), w, self.max_seen, idle, o=next_offset))
         return docs
 
     def forget(self, keep: set[tuple[str, int]]) -> None:

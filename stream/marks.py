@@ -79,5 +79,5 @@ class Frontier:
         return max(known, default=None)
 
 
-def mark_doc(src: str, partition: int, of: int, w: int, m: int, idle: bool) -> dict:
-    return {"src": src, "p": partition, "of": of, "w": w, "m": m, "idle": idle}
+def mark_doc(src: str, partition: int, of: int, w: int, m: int, idle: bool, **extra) -> dict:
+    return {"src": src, "p": partition, "of": of, "w": w, "m": m, "idle": idle, **extra}

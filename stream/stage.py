@@ -46,8 +46,9 @@ class Stage:
     """Watermark, waiting inputs and deadlines of one stage; `handler` holds the rules' side."""
 
     def __init__(self, name: str, handler, tables: Tables, make_frontier: Callable[[], Frontier],
-                 order_key: Callable[[Any], tuple], metrics=None):
+                 order_key: Callable[[Any], tuple], metrics=None, stopping: Callable[[], bool] = lambda: False):
         self.name, self.handler, self.tables = name, handler, tables
+        self.stopping = stopping
         self.make_frontier, self.order_key, self.metrics = make_frontier, order_key, metrics
         self.parts: dict[int, Partition] = {}
         self._seq = count()
@@ -110,6 +111,8 @@ class Stage:
             return
         inputs, timers = part.inputs, part.timers
         while True:
+            if self.stopping():       # shutting down: what is left waits in the tables, the watermark stays
+                return
             next_input = inputs[0][0] if inputs else None
             next_timer = timers[0][0] if timers else None
             if next_timer is not None and next_timer[0] <= through and (next_input is None or next_timer < next_input):

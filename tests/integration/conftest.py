@@ -8,7 +8,6 @@ with a clear message (CI installs them); it is never a skip.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import time
