@@ -7,10 +7,10 @@ from faust.types import TP
 
 from .app import Context, frontier_factory, order_key
 from .codec import encode
-from .handlers import PenaltyHandler, SideHandler
+from .handlers import PenaltyHandler, SideHandler, key_of
 from .ingest import route
 from .marks import mark_doc
-from .stage import Stage, Tables
+from .stage import NEVER, Stage, Tables
 from .topics import DLQ, FED_BY_INGEST, INPUT_TOPICS, PENALTY, UPSTREAM, VIOLATIONS
 
 MARK_INTERVAL = 0.25   # wall seconds between marks: pacing only, never a decision
@@ -68,8 +68,7 @@ async def _ingest_one(ctx: Context, event, send) -> None:
             ctx.metrics.dead_letter(reason)
         ctx.tracker.seen(msg.topic, msg.partition, msg.offset, None)
         return
-    target = "parcel" if item.topic == "carrier-scan" else "order"
-    await send(target, item.parcel if target == "parcel" else item.order_id, encode(item))
+    await send("parcel" if item.topic == "carrier-scan" else "order", key_of(item), encode(item))
     if ctx.metrics:
         ctx.metrics.event_in(msg.topic)
     ctx.tracker.seen(msg.topic, msg.partition, msg.offset, item.time)
@@ -129,7 +128,7 @@ async def _send_marks(app, ctx: Context) -> None:
             del stage.parts[p]                     # revoked: the new owner takes it from here
         marks = [mark_doc(f"stage:{name}", p, n, part.through, part.frontier.max_seen() or part.through,
                           part.frontier.idle())
-                 for p, part in sorted(stage.parts.items()) if part.through > -(2 ** 62)]
+                 for p, part in sorted(stage.parts.items()) if part.through > NEVER]
         downstream = [d for d, ups in UPSTREAM.items() if name in ups] or ["progress"]
         if "progress" in downstream:
             await app.producer.flush()             # violations reach the broker before the mark that covers them
