@@ -16,6 +16,8 @@ RULE_ORDER = (
     "ship_timeout", "pickup_timeout",
 )
 RULE_RANK = {name: rank for rank, name in enumerate(RULE_ORDER)}
+# Deadlines at one instant fire in rule order; a key's expiry (retention.py) comes last.
+DEADLINE_RANK = {**RULE_RANK, "expire": len(RULE_ORDER)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +34,7 @@ class Timer:
 
     @property
     def sort_key(self) -> tuple:
-        return (self.due, TIMER_RANK, RULE_RANK[self.rule], self.order_id, self.parcel or "", self.ref)
+        return (self.due, TIMER_RANK, DEADLINE_RANK[self.rule], self.order_id, self.parcel or "", self.ref)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from .events import CarrierScan, Event, split_parcel
 from .messages import ORDER, PARCEL, PICKUP, Message
 from .penalties import PenaltyBook, violation
 from .policy import Policy
+from .retention import EXPIRE
 from .sides import INPUT, Step, deadline
 from .state import OrderState, ParcelState, PickupState
 
@@ -76,12 +77,21 @@ class Engine:
         while inputs and inputs[0][0][0] <= through:
             _, _, item = heapq.heappop(inputs)
             if isinstance(item, Timer):
-                self._absorb(deadline(self._state(item.side, item.key), item, self.policy))
+                self._deadline(item)
             else:
                 side = PARCEL if isinstance(item, CarrierScan) else ORDER
                 key = item.parcel if side == PARCEL else item.order_id
                 self._absorb(INPUT[side](self._state(side, key), item, self.policy))
         self._charge(through)
+
+    def _deadline(self, timer: Timer) -> None:
+        table = self.states[timer.side]
+        if timer.rule == EXPIRE and timer.key not in table:
+            return                                   # already forgotten
+        step = deadline(self._state(timer.side, timer.key), timer, self.policy)
+        if step.forget:
+            del table[timer.key]
+        self._absorb(step)
 
     def _absorb(self, step: Step) -> None:
         self._undecided.extend(step.decisions)

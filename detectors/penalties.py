@@ -6,6 +6,7 @@ per shop per calendar day (policy time zone) of decided_at.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import datetime
 
 from .decisions import FAKE_SHIPPING, Decision, violation_id
@@ -23,19 +24,23 @@ def shop_day(decided_at: int, policy: Policy) -> str:
 
 
 class PenaltyBook:
-    """What has been charged so far: orders compensated, deposit taken per shop-day."""
+    """What has been charged so far: orders compensated (and when), deposit taken
+    per shop-day. Both in decision order, and forgotten once older than the
+    policy's retention, as the keyed states are (retention.py)."""
 
     def __init__(self, policy: Policy):
         self.policy = policy
-        self.compensated: set[str] = set()
-        self.deducted: dict[tuple[str, str], int] = {}
+        self.compensated: OrderedDict[str, int] = OrderedDict()          # order_id -> decided_at
+        self.deducted: OrderedDict[tuple[str, str], int] = OrderedDict()  # (shop, day) -> fen
 
     def charge(self, decision: Decision) -> dict:
         """The penalty for the next decision in decision order."""
         policy, order = self.policy, decision.order
+        self._forget_before(decision.decided_at - policy.retention_ms)
         if BY_NAME[decision.rule].category == FAKE_SHIPPING:
             first = order.order_id not in self.compensated
-            self.compensated.add(order.order_id)
+            if first:
+                self.compensated[order.order_id] = decision.decided_at
             amount = compensation_fen(order.paid_amount_fen, policy) if first else 0
             return {"kind": "compensation", "amount_fen": amount, "capped": False}
         day = (order.shop_id, shop_day(decision.decided_at, policy))
@@ -43,6 +48,14 @@ class PenaltyBook:
         amount = max(0, min(policy.timeout_fen, policy.timeout_daily_cap_fen - used))
         self.deducted[day] = used + amount
         return {"kind": "deposit_deduction", "amount_fen": amount, "capped": amount < policy.timeout_fen}
+
+    def _forget_before(self, t: int) -> None:
+        compensated, deducted = self.compensated, self.deducted
+        while compensated and next(iter(compensated.values())) < t:
+            compensated.popitem(last=False)
+        oldest_day = shop_day(t, self.policy)
+        while deducted and next(iter(deducted))[1] < oldest_day:
+            deducted.popitem(last=False)
 
 
 def violation(decision: Decision, penalty: dict, policy_version: str) -> dict:

@@ -35,6 +35,7 @@ class Policy:
     hub_suffixes: tuple[str, ...]
     destination_words: tuple[str, ...]
     carrier_hub_suffixes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    retention_ms: int = 30 * 86_400_000     # a quiet key is forgotten after this (retention.py)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -70,6 +71,7 @@ def policy_from_text(text: str) -> Policy:
             carrier_hub_suffixes={
                 str(k): tuple(v["suffixes"]) for k, v in (hubs.get("per_carrier") or {}).items()
             },
+            retention_ms=parse_duration(str(doc.get("retention", windows["duplicate_waybill"]))),
         )
     except (KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
         raise PolicyError(f"policy file is not valid: {exc!r}") from None
@@ -81,6 +83,8 @@ def _check(policy: Policy) -> None:
     windows = (policy.duplicate_window_ms, policy.no_transfer_ms, policy.not_received_ms, policy.pickup_grace_ms)
     if min(windows) <= 0:
         raise PolicyError("policy windows must be positive")
+    if policy.retention_ms < max(windows):
+        raise PolicyError("retention must be at least as long as every window")
     if not policy.min_ship_hours <= policy.default_ship_hours <= policy.max_ship_hours:
         raise PolicyError("default shipping promise outside its allowed range")
     policy.tz  # fails early on an unknown time zone

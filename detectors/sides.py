@@ -15,6 +15,7 @@ from .hubs import is_hub_record
 from .messages import ORDER, PARCEL, PICKUP, Bind, Message, OrderFacts, OrderOpened, PickupFact, Unbind
 from .places import normalize_place
 from .policy import Policy
+from .retention import EXPIRE, on_expiry, touch
 from .rules import BY_NAME, rules_for
 from .rules.duplicate_waybill import consignee
 from .state import OrderState, ParcelState, PickupState, UploadRecord
@@ -27,6 +28,7 @@ class Step:
     decisions: list[Decision] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
     timers: list[Timer] = field(default_factory=list)
+    forget: bool = False          # the key's retention ran out: drop its state
 
 
 def order_input(state: OrderState, event: OrderPaid | TrackingUploaded, policy: Policy) -> Step:
@@ -34,7 +36,8 @@ def order_input(state: OrderState, event: OrderPaid | TrackingUploaded, policy: 
         return Step()
     state.seen.add(event.event_id)
     effect = _order_effect(state, event, policy)
-    return _ask_rules(ORDER, state, effect, policy, [effect]) if effect else Step()
+    step = _ask_rules(ORDER, state, effect, policy, [effect]) if effect else Step()
+    return _kept(ORDER, event.order_id, state, event.time, step, policy)
 
 
 def _order_effect(state: OrderState, event, policy: Policy) -> Message | None:
@@ -75,7 +78,7 @@ def parcel_input(state: ParcelState, item: CarrierScan | Bind | Unbind, policy: 
     else:
         state.bound.pop(item.order.order_id, None)
         messages = [_pickup_fact(state, item.sort_key, item.order.order_id, False)]
-    return _ask_rules(PARCEL, state, item, policy, messages)
+    return _kept(PARCEL, state.key, state, item.sort_key[0], _ask_rules(PARCEL, state, item, policy, messages), policy)
 
 
 def _take_scan(state: ParcelState, scan: CarrierScan, policy: Policy) -> list[Message]:
@@ -105,13 +108,23 @@ def pickup_input(state: PickupState, item: OrderOpened | PickupFact, policy: Pol
         state.parcels[item.parcel] = (item.collected_at, item.collected_event_id) if item.collected_at is not None else None
     else:
         state.parcels.pop(item.parcel, None)
-    return _ask_rules(PICKUP, state, item, policy, [])
+    return _kept(PICKUP, item.key, state, item.sort_key[0], _ask_rules(PICKUP, state, item, policy, []), policy)
 
 
 def deadline(state, timer: Timer, policy: Policy) -> Step:
     """A deadline passed for this key: the rule that set it decides."""
+    if timer.rule == EXPIRE:
+        forget, again = on_expiry(state, timer)
+        return Step(timers=[again] if again else [], forget=forget)
     step = Step()
     _keep_fresh(state, BY_NAME[timer.rule].on_deadline(state, timer, policy), step)
+    return _kept(timer.side, timer.key, state, timer.due, step, policy)
+
+
+def _kept(side: str, key: str, state, at: int, step: Step, policy: Policy) -> Step:
+    expiry = touch(state, side, key, at, step.timers, policy.retention_ms)
+    if expiry is not None:
+        step.timers.append(expiry)
     return step
 
 

@@ -4,7 +4,8 @@ OrderState   key order_id            payment facts and current bindings
 ParcelState  key carrier:waybill_no  the parcel's scan facts and its orders
 PickupState  key order_id            which bound parcels were collected, and when
 Each remembers the event_ids it took (redeliveries are ignored) and the
-(rule, order, parcel) it already fired for (each fires at most once).
+(rule, order, parcel) it already fired for (each fires at most once), and
+until when it is kept (retention.py).
 """
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ class OrderState:
     bindings: dict[str, Seen] = field(default_factory=dict)   # parcel -> its upload
     seen: set[str] = field(default_factory=set)
     fired: set[tuple] = field(default_factory=set)
+    keep_until: int | None = None     # retention.py: forgotten once the watermark passes this
+    expiry_due: int | None = None     # the expiry deadline standing for this key
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,8 @@ class ParcelState:
     bound: dict[str, Bind] = field(default_factory=dict)        # order_id -> its binding
     seen: set[str] = field(default_factory=set)
     fired: set[tuple] = field(default_factory=set)
+    keep_until: int | None = None
+    expiry_due: int | None = None
 
     @property
     def key(self) -> str:
@@ -56,3 +61,5 @@ class PickupState:
     order: OrderFacts | None = None
     parcels: dict[str, Seen | None] = field(default_factory=dict)  # bound parcel -> first collected
     fired: set[tuple] = field(default_factory=set)
+    keep_until: int | None = None
+    expiry_due: int | None = None

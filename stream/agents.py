@@ -14,6 +14,7 @@ from .stage import NEVER, Stage, Tables
 from .topics import DLQ, FED_BY_INGEST, INPUT_TOPICS, PENALTY, UPSTREAM, VIOLATIONS
 
 MARK_INTERVAL = 0.25   # wall seconds between marks: pacing only, never a decision
+TABLE_SIZE_INTERVAL = 5.0
 
 
 def install(app, ctx: Context) -> None:
@@ -57,6 +58,12 @@ def install(app, ctx: Context) -> None:
     @app.timer(MARK_INTERVAL)
     async def send_marks():
         await _send_marks(app, ctx)
+
+    @app.timer(TABLE_SIZE_INTERVAL)
+    async def table_sizes():
+        if ctx.metrics:
+            for table in (*tables.values(), *(t for st in stage_tables.values() for t in vars(st).values())):
+                ctx.metrics.table_size(table.name, len(table))
 
 
 async def _ingest_one(ctx: Context, event, send) -> None:

@@ -16,6 +16,7 @@ import faust
 from detectors.decisions import Decision
 from detectors.policy import Policy
 
+from . import durable_flush
 from .ingest import IngestTracker
 from .marks import Frontier
 from .settings import Settings
@@ -79,6 +80,7 @@ def make_faust(settings: Settings) -> faust.App:
 def create_app(settings: Settings, policy: Policy, metrics=None, serving=None) -> faust.App:
     from .agents import install
 
+    durable_flush.install()
     app = make_faust(settings)
     ctx = Context(settings, policy, metrics, serving, IngestTracker(settings.lateness_ms, settings.idle_seconds))
     raw = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")

@@ -82,10 +82,15 @@ def _fired(items) -> set:
     return {tuple(x) for x in items}
 
 
+def _kept(d: dict) -> dict:
+    return {"keep_until": d.get("keep_until"), "expiry_due": d.get("expiry_due")}
+
+
 def decode_order_state(raw: bytes) -> OrderState:
     d = as_doc(raw)
     return OrderState(facts(d["order"]) if d["order"] else None,
-                      {k: tuple(v) for k, v in d["bindings"].items()}, set(d["seen"]), _fired(d["fired"]))
+                      {k: tuple(v) for k, v in d["bindings"].items()}, set(d["seen"]), _fired(d["fired"]),
+                      **_kept(d))
 
 
 def decode_parcel_state(raw: bytes) -> ParcelState:
@@ -95,10 +100,10 @@ def decode_parcel_state(raw: bytes) -> ParcelState:
         {k: tuple(v) for k, v in d["deliveries"].items()},
         [UploadRecord(u["at"], u["order_id"], tuple(u["consignee"]), u["event_id"]) for u in d["uploads"]],
         {k: decode_doc({"k": "bind", "v": b}) for k, b in d["bound"].items()},
-        set(d["seen"]), _fired(d["fired"]))
+        set(d["seen"]), _fired(d["fired"]), **_kept(d))
 
 
 def decode_pickup_state(raw: bytes) -> PickupState:
     d = as_doc(raw)
     return PickupState(facts(d["order"]) if d["order"] else None,
-                       {k: _t(v) for k, v in d["parcels"].items()}, _fired(d["fired"]))
+                       {k: _t(v) for k, v in d["parcels"].items()}, _fired(d["fired"]), **_kept(d))

@@ -3,6 +3,7 @@ its table, run the rule book's side, store the state, send what follows."""
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 
 import orjson
 
@@ -10,6 +11,7 @@ from detectors.decisions import Decision, Timer
 from detectors.events import CarrierScan, OrderPaid, TrackingUploaded, split_parcel
 from detectors.messages import PARCEL
 from detectors.penalties import PenaltyBook, violation
+from detectors.retention import EXPIRE
 from detectors.sides import INPUT, deadline
 from detectors.state import OrderState, ParcelState, PickupState
 
@@ -47,11 +49,16 @@ class SideHandler:
         return await self._finish(key, state, step)
 
     async def deadline(self, timer: Timer) -> list[Timer]:
+        if timer.rule == EXPIRE and self.table.get(timer.key) is None:
+            return []                                    # already forgotten
         state = self._load(timer.key)
         return await self._finish(timer.key, state, deadline(state, timer, self.policy))
 
     async def _finish(self, key, state, step) -> list[Timer]:
-        self.table[key] = codec.encode_state(state)
+        if step.forget:
+            self.table.pop(key, None)
+        else:
+            self.table[key] = codec.encode_state(state)
         for message in step.messages:
             await self.send(message.side, message.key, codec.encode(message))
         for decision in step.decisions:
@@ -70,17 +77,18 @@ class PenaltyHandler:
     async def input(self, decision: Decision, doc) -> list[Timer]:
         shop = decision.order.shop_id
         raw = self.table.get(shop)
-        state = codec.as_doc(raw) if raw else {"compensated": [], "deducted": {}, "done": []}
+        state = codec.as_doc(raw) if raw else {"compensated": [], "deducted": [], "done": []}
         identity = "|".join(decision.identity)
-        if identity in state["done"]:
+        if any(done == identity for done, _ in state["done"]):
             return []                                  # published before a restart
         book = PenaltyBook(self.policy)
-        book.compensated = set(state["compensated"])
-        book.deducted = {(shop, day): fen for day, fen in state["deducted"].items()}
+        book.compensated = OrderedDict((order, at) for order, at in state["compensated"])
+        book.deducted = OrderedDict(((shop, day), fen) for day, fen in state["deducted"])
         v = violation(decision, book.charge(decision), self.policy.version)
-        state["compensated"] = sorted(book.compensated)
-        state["deducted"] = {day: fen for (_, day), fen in book.deducted.items()}
-        state["done"].append(identity)
+        oldest = decision.decided_at - self.policy.retention_ms   # as the book forgets, so do we
+        state = {"compensated": list(book.compensated.items()),
+                 "deducted": [[day, fen] for (_, day), fen in book.deducted.items()],
+                 "done": [[done, at] for done, at in state["done"] if at >= oldest] + [[identity, decision.decided_at]]}
         self.table[shop] = orjson.dumps(state)
         await self.publish(v)
         if self.serving is not None:

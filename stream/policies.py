@@ -22,7 +22,10 @@ def load_policy(name_or_path: str | None = None) -> Policy:
             return policy_from_text(path.read_text("utf-8"))
         except OSError as exc:
             raise PolicyError(f"cannot read policy file {name_or_path}: {exc.strerror}") from None
-    if name_or_path not in bundled_names():
-        raise PolicyError(f"no policy named {name_or_path!r} (bundled: {', '.join(bundled_names())})")
-    text = resources.files("detectors").joinpath(f"policies/{name_or_path}.yaml").read_text("utf-8")
-    return policy_from_text(text)
+    return policy_from_text(bundled_text(name_or_path))
+
+
+def bundled_text(name: str) -> str:
+    if name not in bundled_names():
+        raise PolicyError(f"no policy named {name!r} (bundled: {', '.join(bundled_names())})")
+    return resources.files("detectors").joinpath(f"policies/{name}.yaml").read_text("utf-8")

@@ -37,11 +37,11 @@ class Deployment:
         with open(log, "rb") as stream:
             return produce_log(self.broker.bootstrap, list(read_log(stream))[lines])
 
-    def start_worker(self, metrics_port: int = 0, idle_seconds: float = 2) -> subprocess.Popen:
+    def start_worker(self, metrics_port: int = 0, idle_seconds: float = 2, extra_env=None) -> subprocess.Popen:
         n = len(self.workers)
         out = open(self.workdir / f"worker-{n}.log", "ab")
         proc = subprocess.Popen([sys.executable, "-m", "stream.cli", "worker", "--loglevel", "INFO"],
-                                env=self.env(metrics_port, idle_seconds), stdout=out, stderr=subprocess.STDOUT,
+                                env={**self.env(metrics_port, idle_seconds), **(extra_env or {})}, stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL)
         self.workers.append(proc)
         return proc
