@@ -7,9 +7,11 @@ from faust.types import TP
 
 from .app import Context, frontier_factory, order_key
 from .codec import encode
+from .continuity import Continuity
 from .handlers import PenaltyHandler, SideHandler, key_of
 from .ingest import route
 from .marks import mark_doc
+from .rocks import table_options
 from .stage import NEVER, Stage, Tables
 from .topics import DLQ, FED_BY_INGEST, INPUT_TOPICS, PENALTY, UPSTREAM, VIOLATIONS
 
@@ -20,8 +22,10 @@ TABLE_SIZE_INTERVAL = 5.0
 def install(app, ctx: Context) -> None:
     s = ctx.settings
     schema = faust.Schema(key_type=str, value_type=bytes, key_serializer="json", value_serializer="raw")
-    tables = {stage: app.Table(f"{stage}-state", schema=schema, partitions=s.partitions) for stage in UPSTREAM}
-    stage_tables = {stage: Tables(*(app.Table(f"{stage}-{kind}", schema=schema, partitions=s.partitions)
+    tables = {stage: app.Table(f"{stage}-state", schema=schema, partitions=s.partitions,
+                               options=table_options(s.store)) for stage in UPSTREAM}
+    stage_tables = {stage: Tables(*(app.Table(f"{stage}-{kind}", schema=schema, partitions=s.partitions,
+                                              options=table_options(s.store))
                                     for kind in ("timers", "pending", "progress")))
                     for stage in UPSTREAM}
 
@@ -43,13 +47,25 @@ def install(app, ctx: Context) -> None:
         # Acked as soon as forwarded: an auto-ack would wait for the next message,
         # leaving the last one of a quiet input uncommitted.
         manual = stream.noack()
+        continuity = ctx.continuity["ingest"] = Continuity("ingest")
         async for event in manual.events():
             await ctx.gate.enter()
             try:
-                await _ingest_one(ctx, event, send)
+                if await continuity.admit(app.consumer, event.message):
+                    await _ingest_one(ctx, event, send)
                 await manual.ack(event)
             finally:
                 ctx.gate.leave()
+
+    # Faust sets this after seeking the stream partitions to their committed offsets;
+    # it never clears it, so a revocation does, and agents wait for the next seek.
+    ctx.gate.ready = app.tables.recovery.completed
+
+    @app.on_partitions_revoked.connect
+    async def wait_for_seek(app, revoked, **kwargs):
+        app.tables.recovery.completed.clear()
+        for continuity in ctx.continuity.values():
+            continuity.reset()
 
     @app.on_before_shutdown.connect
     async def park_agents(app, **kwargs):
@@ -86,10 +102,12 @@ def _stage_agent(app, ctx: Context, stage_name: str) -> None:
 
     @app.agent(ctx.topics[stage_name], name=f"{stage_name}-stage")
     async def run(stream):
+        continuity = ctx.continuity[stage_name] = Continuity(f"{stage_name} stage")
         async for event in stream.events():
             await ctx.gate.enter()
             try:
-                await stage.take(event)
+                if await continuity.admit(app.consumer, event.message):
+                    await stage.take(event)
             finally:
                 ctx.gate.leave()
 

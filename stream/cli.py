@@ -254,6 +254,23 @@ def explain(
         fail(str(exc))
 
 
+@app.command()
+def bench(
+    quick: bool = typer.Option(False, "--quick", help="small sizes (CI); without it, BENCHMARKS.md's sizes"),
+    parts: str = typer.Option("offline,stream,memory,replay", help="which figures, comma-separated"),
+    output: Optional[Path] = typer.Option(None, help="also write the figures as JSON here"),
+) -> None:
+    """Print issue 5's figures: offline engine, workers vs the null pipe, latency, memory per parcel, replay."""
+    from .bench_cli import run_bench_cli
+
+    chosen = {p.strip() for p in parts.split(",") if p.strip()}
+    unknown = chosen - {"offline", "stream", "memory", "replay"}
+    if unknown:
+        fail(f"--parts: unknown {', '.join(sorted(unknown))}")
+    if run_bench_cli(quick, chosen, output) != 0:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app()
 

@@ -72,9 +72,6 @@ def test_one_worker_equals_the_offline_run(log, deployment, tmp_path):
     assert default.read_bytes() == offline(path)[0]
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "known defect, issue 3 left open: after a SIGTERM mid-stream the restarted worker sometimes decides "
-    "differently (inputs a stage was holding seem lost across the stop); passes in most runs"))
 def test_sigterm_mid_stream_and_restart_changes_nothing(long_log, deployment, tmp_path):
     """Half the input, a worker that decides part of it and is stopped, then a
     new worker and the other half: the result is the uninterrupted run's."""

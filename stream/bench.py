@@ -1,0 +1,76 @@
+"""`shipguard bench`: issue 5's figures from one run on one machine, with the
+generator's data. `--quick` is the small run CI makes; without it, the sizes
+of BENCHMARKS.md. Each figure is measured, never assumed; a part that fails
+prints its one-line reason and the others still run."""
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+
+import orjson
+
+from .eventlog import LogRecord, read_log
+from .offline import run_offline
+from .policies import load_policy
+from .synth import iter_generate
+
+MESSAGES_PER_ORDER = 12.8       # what the generator makes, dead letters included
+
+
+@dataclass(frozen=True)
+class Sizes:
+    offline: int        # messages through the offline engine
+    stream: int         # messages through the workers and the null pipe
+    parcels: int        # parcels in the index for the memory figure
+    replay: int         # messages in the audit replay
+
+
+QUICK = Sizes(offline=50_000, stream=3_000, parcels=50_000, replay=20_000)
+FULL = Sizes(offline=1_000_000, stream=30_000, parcels=1_000_000, replay=1_000_000)
+
+
+def log_lines(messages: int, seed: int = 1) -> list[bytes]:
+    """The first `messages` lines of a generated log, as JSON Lines."""
+    lines, _ = iter_generate(int(messages / MESSAGES_PER_ORDER) + 50, seed, 3)
+    out = []
+    for line in lines:
+        out.append(orjson.dumps(line) + b"\n")
+        if len(out) == messages:
+            break
+    return out
+
+
+def records(lines: list[bytes]) -> list[LogRecord]:
+    return list(read_log(iter(lines)))
+
+
+def offline_figures(lines: list[bytes]) -> dict:
+    recs = records(lines)
+    policy = load_policy("seed-v1")
+    start = time.perf_counter()
+    result = run_offline(recs, policy, 300_000)
+    seconds = time.perf_counter() - start
+    return {"messages": len(recs), "seconds": round(seconds, 2), "messages_per_s": round(len(recs) / seconds),
+            "violations": len(result.violations)}
+
+
+def run_bench(sizes: Sizes, parts: set[str], say=print) -> dict:
+    from . import bench_memory, bench_stream
+    figures: dict = {"sizes": vars(sizes)}
+    steps = [
+        ("offline", lambda: offline_figures(log_lines(sizes.offline))),
+        ("stream", lambda: bench_stream.stream_figures(log_lines(sizes.stream, seed=2), say)),
+        ("memory", lambda: bench_memory.memory_figures(sizes.parcels)),
+        ("replay", lambda: bench_stream.replay_figures(log_lines(sizes.replay, seed=3))),
+    ]
+    for name, step in steps:
+        if name not in parts:
+            continue
+        say(f"bench: {name} ...")
+        try:
+            figures[name] = step()
+        except Exception as exc:          # one part failing must not hide the others' figures
+            figures[name] = {"error": f"{type(exc).__name__}: {exc}"}
+            print(f"bench: {name} failed: {exc}", file=sys.stderr)
+    return figures

@@ -1,0 +1,53 @@
+"""`shipguard bench`: run the parts, print one table of figures, exit non-zero if a part failed."""
+from __future__ import annotations
+
+import json
+import os
+import platform
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from .bench import FULL, QUICK, run_bench
+
+TARGETS = {  # issue 5's targets, printed beside each figure
+    ("offline", "messages_per_s"): ">= 100 000",
+    ("stream", "one_worker_per_s"): ">= 25 000",
+    ("stream", "one_worker_vs_null_pipe"): ">= 0.5",
+    ("stream", "decision_latency_p99_s"): "<= 1",
+    ("stream", "two_vs_one"): ">= 1.8",
+    ("memory", "rocksdb.bytes_per_parcel"): "<= 250",
+    ("replay", "seconds"): "<= 30 (1 M)",
+}
+
+
+def machine() -> dict:
+    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+
+
+def rows(figures: dict):
+    for part, values in figures.items():
+        if part == "sizes" or not isinstance(values, dict):
+            continue
+        for name, value in values.items():
+            if isinstance(value, dict):
+                for sub, v in value.items():
+                    yield part, f"{name}.{sub}", v
+            else:
+                yield part, name, value
+
+
+def run_bench_cli(quick: bool, parts: set[str], output: Path | None) -> int:
+    console = Console(stderr=True)
+    figures = run_bench(QUICK if quick else FULL, parts, say=lambda m: console.print(m, highlight=False))
+    figures["machine"] = machine()
+    table = Table(title=f"shipguard bench{' --quick' if quick else ''} ({figures['machine']['cpus']} cpus)")
+    for column in ("part", "figure", "value", "target"):
+        table.add_column(column)
+    for part, name, value in rows({k: v for k, v in figures.items() if k != "machine"}):
+        table.add_row(part, name, str(value), TARGETS.get((part, name), ""))
+    Console().print(table)
+    if output:
+        output.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
+    return 1 if any(isinstance(v, dict) and "error" in v for v in figures.values()) else 0

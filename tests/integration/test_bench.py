@@ -1,0 +1,32 @@
+"""`shipguard bench --quick` prints every figure of issue 5 (small sizes), each one measured."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def test_bench_quick_prints_every_figure(tmp_path):
+    out = tmp_path / "bench.json"
+    done = subprocess.run([sys.executable, "-m", "stream.cli", "bench", "--quick", "--output", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    f = json.loads(out.read_text())
+    assert f["offline"]["messages"] == 50_000 and f["offline"]["messages_per_s"] > 0
+    assert f["offline"]["violations"] > 0
+    stream = f["stream"]
+    for name in ("null_pipe_per_s", "one_worker_per_s", "two_workers_per_s"):
+        assert stream[name] > 0, name
+    assert stream["one_worker_vs_null_pipe"] == pytest.approx(stream["one_worker_per_s"] / stream["null_pipe_per_s"],
+                                                              rel=0.01)
+    assert stream["decisions"] > 0
+    assert 0 <= stream["decision_latency_p50_s"] <= stream["decision_latency_p99_s"]
+    for store in ("memory", "rocksdb"):
+        assert f["memory"][store]["parcels"] == 50_000 and f["memory"][store]["bytes_per_parcel"] > 0
+    assert f["replay"]["messages"] == 20_000 and f["replay"]["seconds"] > 0 and f["replay"]["violations"] > 0
+    for figure in ("one_worker_per_s", "two_vs_one", "decision_latency_p99_s", "bytes_per_parcel", "seconds"):
+        assert figure in done.stdout, f"{figure} not printed"

@@ -1,0 +1,97 @@
+"""Each agent takes every offset of its partitions once, in order (stream/continuity.py)."""
+from __future__ import annotations
+
+import asyncio
+from collections import namedtuple
+
+from stream.continuity import Continuity
+
+TP = namedtuple("TP", "topic partition")
+Msg = namedtuple("Msg", "tp offset")
+P0 = TP("carrier-scan", 0)
+
+
+class Gaps:
+    def __init__(self):
+        self.chopped = []
+
+    def chop(self, begin, end):
+        self.chopped.append((begin, end))
+
+
+class FakeAioKafka:
+    def __init__(self, sought):
+        self.sought = sought
+
+    def seek(self, tp, offset):
+        self.sought.append((tp, offset))
+
+
+class FakeThread:
+    """The consumer thread: runs a coroutine function there."""
+
+    def __init__(self, sought):
+        self.aiokafka = FakeAioKafka(sought)
+
+    def _ensure_consumer(self):
+        return self.aiokafka
+
+    async def call_thread(self, fun, *args):
+        return await fun(*args)
+
+
+class FakeConsumer:
+    """Faust's consumer as Continuity sees it: committed offsets, gap bookkeeping, read offsets, thread."""
+
+    def __init__(self, committed):
+        self._committed_offset = dict(committed)
+        self._gap = {P0: Gaps()}
+        self._read_offset = {}
+        self.sought = []
+        self._thread = FakeThread(self.sought)
+
+
+def run(consumer, offsets, c=None):
+    c = c or Continuity("test")
+
+    async def go():
+        taken = []
+        for o in offsets:
+            if await c.admit(consumer, Msg(P0, o)):
+                taken.append(o)
+            await asyncio.sleep(0)            # let a scheduled seek run, as the consumer would
+        return taken
+    return asyncio.run(go()), c
+
+
+def test_a_hole_is_read_again_and_taken_out_of_the_commit_bookkeeping():
+    consumer = FakeConsumer({P0: 100})
+    # records fetched before Faust's seek arrive first (125, 126), then the re-read from 100
+    taken, c = run(consumer, [125, 126, *range(100, 128)])
+    assert consumer.sought == [(P0, 100), (P0, 100)]        # once for each record past the hole
+    assert consumer._gap[P0].chopped == [(100, 2 ** 62)] * 2
+    assert taken == list(range(100, 128)) and c.holes == 1
+    # a later jump is a hole too
+    taken, c = run(consumer, [130, *range(128, 132)], c)
+    assert consumer.sought[-1] == (P0, 128) and taken == [128, 129, 130, 131] and c.holes == 2
+
+
+def test_in_order_input_is_taken_as_it_comes_and_duplicates_are_skipped():
+    consumer = FakeConsumer({P0: 7})
+    taken, c = run(consumer, [7, 8, 9, 8, 9, 10])
+    assert taken == [7, 8, 9, 10] and consumer.sought == [] and c.holes == 0
+
+
+def test_a_partition_never_committed_starts_where_it_starts():
+    consumer = FakeConsumer({})
+    taken, _ = run(consumer, [0, 1, 2])
+    assert taken == [0, 1, 2]
+
+
+def test_after_a_revocation_the_committed_offset_decides_again():
+    consumer = FakeConsumer({P0: 10})
+    taken, c = run(consumer, [10, 11, 12])
+    c.reset()
+    consumer._committed_offset[P0] = 11           # the new owner committed 11 before handing back
+    again, _ = run(consumer, [11, 12, 13], c)
+    assert again == [11, 12, 13]
