@@ -14,7 +14,7 @@ from detectors.decisions import RULE_ORDER
 KINDS = ("compensation", "deposit_deduction")
 OTHER = "other"
 # 1 ms .. 30 s
-LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 
 
 def _rule(name: object) -> str:
