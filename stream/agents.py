@@ -36,7 +36,8 @@ def install(app, ctx: Context) -> None:
         await ctx.topics[VIOLATIONS].send(key=v["order_id"].encode(), value=orjson.dumps(v))
 
     for stage in UPSTREAM:
-        handler = (PenaltyHandler(tables[stage], ctx.policy, publish, ctx.serving, ctx.metrics) if stage == PENALTY
+        handler = (PenaltyHandler(tables[stage], ctx.policy, publish, ctx.serving, ctx.metrics,
+                                  already=lambda: ctx.published_before) if stage == PENALTY
                    else SideHandler(stage, tables[stage], ctx.policy, send))
         ctx.stages[stage] = Stage(stage, handler, stage_tables[stage], frontier_factory(stage, s.partitions),
                                   order_key(stage), ctx.metrics, stopping=lambda: ctx.gate.stopping)

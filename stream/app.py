@@ -37,6 +37,7 @@ class Context:
     topics: dict[str, faust.TopicT] = field(default_factory=dict)
     gate: "ShutdownGate" = field(default_factory=lambda: ShutdownGate())
     continuity: dict = field(default_factory=dict)        # agent name -> its Continuity
+    published_before: set = field(default_factory=set)     # violation ids on the topic at start
 
 
 class ShutdownGate:

@@ -70,9 +70,10 @@ class SideHandler:
 class PenaltyHandler:
     """Penalties per shop in decision order; each violation published once."""
 
-    def __init__(self, table, policy, publish, serving=None, metrics=None):
+    def __init__(self, table, policy, publish, serving=None, metrics=None, already=set):
         self.table, self.policy, self.publish = table, policy, publish
         self.serving, self.metrics = serving, metrics
+        self.already = already          # () -> ids on the topic at start (published.py)
 
     async def input(self, decision: Decision, doc) -> list[Timer]:
         shop = decision.order.shop_id
@@ -90,6 +91,8 @@ class PenaltyHandler:
                  "deducted": [[day, fen] for (_, day), fen in book.deducted.items()],
                  "done": [[done, at] for done, at in state["done"] if at >= oldest] + [[identity, decision.decided_at]]}
         self.table[shop] = orjson.dumps(state)
+        if v["violation_id"] in self.already():
+            return []                                  # published before a crash lost its record
         await self.publish(v)
         if self.serving is not None:
             self.serving.record(v)

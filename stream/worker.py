@@ -24,7 +24,10 @@ def build(settings: Settings):
 def run_worker(settings: Settings, loglevel: str = "WARNING") -> None:
     import faust
 
+    from .published import recent_violation_ids
+
     app, metrics = build(settings)
+    app.shipguard.published_before = recent_violation_ids(settings.bootstrap)
     if settings.metrics_port:
         metrics.serve(settings.metrics_port, settings.metrics_host)
     log.warning("shipguard worker %s: broker %s, %d partitions, policy %s, lateness %s, metrics %s",

@@ -7,6 +7,7 @@ A generated log with 3 minutes of disorder goes through real workers on a real
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 import sys
 import urllib.request
@@ -161,3 +162,22 @@ def _metric(text: str, name: str, **labels) -> float:
 
 def _metric_sum(text: str, name: str) -> float:
     return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if re.match(rf"{name}(\{{| )", line))
+
+
+def test_kill_9_mid_stream_and_restart_changes_nothing(long_log, deployment, tmp_path):
+    """As the SIGTERM test, but the first worker gets no chance to flush or commit
+    (issue 6's first fault): its tables come back from the changelog, and what it
+    had not committed is read again."""
+    path, as_of = long_log
+    expected = offline(path, int(as_of))[0]
+    half = sum(1 for _ in open(path, "rb")) // 2
+    deployment.produce(path, slice(0, half))
+    first = deployment.start_worker(idle_seconds=600)
+    deployment.wait_for(lambda: _published(deployment) >= 1, what="the first violations")
+    deployment.stop_worker(first, sig=signal.SIGKILL)
+    deployment.produce(path, slice(half, None))
+    deployment.start_worker()
+    out = tmp_path / "collected.jsonl"
+    info = deployment.collect(out, as_of)
+    assert out.read_bytes() == expected, info
+    assert "0 duplicate ids" in info
