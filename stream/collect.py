@@ -72,8 +72,10 @@ def _wait_final(settings: Settings, c, ends: dict, as_of: int | None, deadline: 
         marks = list(latest.values())
         if as_of is not None and all(m["w"] >= as_of for m in marks):
             return as_of
-        if all(m["idle"] for m in marks):
-            end = max(m["m"] for m in marks)
+        end = max(m["m"] for m in marks)
+        # Idle means every source is quiet, not that the stage has taken everything:
+        # its own w must have reached the largest time too.
+        if all(m["idle"] and m["w"] >= end for m in marks):
             return min(as_of, end) if as_of is not None else end - settings.lateness_ms
     raise CollectTimeout("the input has not all been read yet" if not input_read
                          else "the violations are not final through the as-of time yet")

@@ -9,7 +9,9 @@ the group commits past them) and drops the re-read records as already read.
 Seen: 3 to 25 messages a partition lost across every such restart.
 
 So each agent remembers the next offset it expects per partition, starting
-from the group's committed offset once Faust has sought there. A message
+from the group's committed offset once Faust has sought there, or for a new
+group from the partition's first offset (records handed over before the seek
+are dropped there too). A message
 beyond it means a hole: the agent skips it, takes the gap out of Faust's
 commit bookkeeping and seeks back to the hole, again for each such message,
 until the hole's first offset comes. A message before it was taken already
@@ -42,8 +44,8 @@ class Continuity:
         expected = self.expected.get(tp)
         if expected is None:
             expected = consumer._committed_offset.get(tp)
-            if expected is None:          # nothing committed: the partition starts where Faust starts it
-                expected = offset
+            if expected is None:          # nothing committed: a new group starts at the beginning
+                expected = await self._beginning(consumer, tp)
         if offset == expected:
             self.expected[tp] = offset + 1
             self.seeking.discard(tp)
@@ -66,6 +68,13 @@ class Continuity:
             self.in_flight.add(tp)
             asyncio.ensure_future(self._seek(consumer, tp, expected))
         return SKIP
+
+    async def _beginning(self, consumer, tp) -> int:
+        thread = consumer._thread
+
+        async def ask() -> int:
+            return (await thread._ensure_consumer().beginning_offsets([tp]))[tp]
+        return await thread.call_thread(ask)
 
     async def _seek(self, consumer, tp, offset: int) -> None:
         """In the consumer's own thread: Faust's `seek` calls aiokafka from this one, and

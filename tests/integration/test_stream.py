@@ -132,8 +132,28 @@ def test_metrics_and_serving_view_match_the_run(log, tmp_path, redis_url):
         mine = [v for v in published if v["shop_id"] == shop]
         assert {v["violation_id"] for v in view["violations"]} == {v["violation_id"] for v in mine}
         assert view["totals"]["penalty_fen"] == sum(v["penalty"]["amount_fen"] for v in mine)
+        d.stop_worker(d.workers[0])
+        _assert_nothing_personal(path, text + d.log_tail(lines=10**6))
     finally:
         d.close()
+
+
+def _assert_nothing_personal(log_path, shown: str) -> None:
+    """No recipient, address detail or waybill number in a log line or a metric (issue 6, security)."""
+    secrets = set()
+    for line in open(log_path, "rb"):
+        value = orjson.loads(line).get("value")
+        if not isinstance(value, dict):
+            continue
+        for field in ("recipient_id", "waybill_no"):
+            if isinstance(value.get(field), str) and len(value[field]) >= 8:
+                secrets.add(value[field])
+        address = value.get("address")
+        if isinstance(address, dict) and isinstance(address.get("detail_hash"), str) and len(address["detail_hash"]) >= 8:
+            secrets.add(address["detail_hash"])
+    assert len(secrets) > 100
+    leaked = sorted(s for s in secrets if s in shown)
+    assert not leaked, f"{len(leaked)} personal values in logs or metrics, e.g. {leaked[:3]}"
 
 
 def _published(d: Deployment) -> int:

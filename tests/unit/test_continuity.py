@@ -26,6 +26,9 @@ class FakeAioKafka:
     def seek(self, tp, offset):
         self.sought.append((tp, offset))
 
+    async def beginning_offsets(self, tps):
+        return {tp: 0 for tp in tps}
+
 
 class FakeThread:
     """The consumer thread: runs a coroutine function there."""
@@ -82,10 +85,13 @@ def test_in_order_input_is_taken_as_it_comes_and_duplicates_are_skipped():
     assert taken == [7, 8, 9, 10] and consumer.sought == [] and c.holes == 0
 
 
-def test_a_partition_never_committed_starts_where_it_starts():
+def test_a_partition_never_committed_starts_at_its_first_offset():
     consumer = FakeConsumer({})
     taken, _ = run(consumer, [0, 1, 2])
-    assert taken == [0, 1, 2]
+    assert taken == [0, 1, 2] and consumer.sought == []
+    late_start = FakeConsumer({})
+    taken, _ = run(late_start, [5, 6, 0, 1, 2, 3, 4, 5, 6])    # records 0..4 were dropped before the seek
+    assert late_start.sought[0] == (P0, 0) and taken == [0, 1, 2, 3, 4, 5, 6]
 
 
 def test_after_a_revocation_the_committed_offset_decides_again():
