@@ -24,8 +24,10 @@ def build(settings: Settings):
 def run_worker(settings: Settings, loglevel: str = "WARNING") -> None:
     import faust
 
+    from .broker_wait import wait_for_broker
     from .published import recent_violation_ids
 
+    wait_for_broker(settings.bootstrap)
     app, metrics = build(settings)
     app.shipguard.published_before = recent_violation_ids(settings.bootstrap)
     if settings.metrics_port:

@@ -1,0 +1,43 @@
+"""A worker started before its broker waits for it, saying so, instead of exiting."""
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from contextlib import closing
+
+log = logging.getLogger("shipguard")
+
+
+def _listening(bootstrap: str) -> bool:
+    for address in bootstrap.split(","):
+        host, _, port = address.strip().rpartition(":")
+        try:
+            with socket.create_connection((host or "127.0.0.1", int(port)), timeout=2):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
+def wait_for_broker(bootstrap: str, interval: float = 2.0, sleep=time.sleep) -> int:
+    """Until a metadata round trip succeeds; returns how many attempts failed. A TCP
+    connect comes first: kafka-python's client alone would back off for minutes."""
+    from kafka import KafkaAdminClient
+    failed = 0
+    while True:
+        try:
+            if not _listening(bootstrap):
+                raise ConnectionRefusedError("nothing listens there")
+            with closing(KafkaAdminClient(bootstrap_servers=bootstrap, client_id="shipguard-probe",
+                                          request_timeout_ms=3000)) as admin:
+                admin.list_topics()
+            if failed:
+                log.warning("broker %s reachable after %d failed attempts; starting", bootstrap, failed)
+            return failed
+        except Exception as exc:          # any failure to reach it: wait and ask again
+            failed += 1
+            if failed == 1 or failed % 15 == 0:
+                log.warning("broker %s unreachable (%s); retrying every %.0f s", bootstrap,
+                            type(exc).__name__, interval)
+            sleep(interval)
