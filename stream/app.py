@@ -35,12 +35,12 @@ class Context:
     tracker: IngestTracker | None = None
     stages: dict[str, Stage] = field(default_factory=dict)
     topics: dict[str, faust.TopicT] = field(default_factory=dict)
-    gate: "ShutdownGate" = field(default_factory=lambda: ShutdownGate())
+    gate: "AgentGate" = field(default_factory=lambda: AgentGate())
     continuity: dict = field(default_factory=dict)        # agent name -> its Continuity
     published_before: set = field(default_factory=set)     # violation ids on the topic at start
 
 
-class ShutdownGate:
+class AgentGate:
     """When agents may take a message.
 
     At start and after a rebalance, only once Faust has sought the stream partitions
@@ -52,10 +52,10 @@ class ShutdownGate:
     then commits what they acked. So every agent parks at its next message, unacked,
     and the flush waits until none is half-way through one."""
 
-    def __init__(self, ready=None):
+    def __init__(self):
         self.stopping = False
         self.busy = 0
-        self.ready = ready                        # an event set once the seek is done
+        self.ready = None                         # an event set once the seek is done (agents.install)
 
     async def enter(self) -> None:
         if self.ready is not None and not self.ready.is_set():

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import time
-import urllib.request
 
 import orjson
 import pytest
 
 from stream.agents import TABLE_SIZE_INTERVAL
+from stream.bench_stream import scrape        # "" while the worker is not listening yet
 
 from .deployment import Deployment, metrics_port
 
@@ -44,13 +44,6 @@ def shipped(n: int, at: int) -> list[dict]:
             scan(f"c{n}", w, at + 2 * H, "collected", "【杭州市】快件已揽收"),
             scan(f"t{n}", w, at + 3 * H, "in_transit", "快件已到达【杭州转运中心】"),
             scan(f"s{n}", w, at + 2 * D, "signed", "【杭州市】快件已签收", "杭州市")]
-
-
-def scrape(port: int) -> str:
-    try:
-        return urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
-    except OSError:
-        return ""                      # not listening yet
 
 
 def table_keys(port: int) -> dict[str, float]:
