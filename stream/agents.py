@@ -17,6 +17,8 @@ from .topics import DLQ, FED_BY_INGEST, INPUT_TOPICS, PENALTY, UPSTREAM, VIOLATI
 
 MARK_INTERVAL = 0.25   # wall seconds between marks: pacing only, never a decision
 TABLE_SIZE_INTERVAL = 5.0
+HOLE_RETRY_INTERVAL = 0.5
+SERVING_RETRY_INTERVAL = 1.0
 
 
 def install(app, ctx: Context) -> None:
@@ -75,6 +77,19 @@ def install(app, ctx: Context) -> None:
     @app.timer(MARK_INTERVAL)
     async def send_marks():
         await _send_marks(app, ctx)
+
+    @app.timer(HOLE_RETRY_INTERVAL)
+    async def retry_holes():
+        # A hole whose re-read Faust dropped gets no message to trigger another seek.
+        if ctx.gate.ready is not None and ctx.gate.ready.is_set() and not ctx.gate.stopping:
+            for continuity in ctx.continuity.values():
+                continuity.retry_stalled(app.consumer)
+
+    @app.timer(SERVING_RETRY_INTERVAL)
+    async def catch_up_serving():
+        # Writes queued while Redis was down go out when it is back, even if no new violation comes.
+        if ctx.serving is not None and ctx.serving.pending:
+            ctx.serving.flush_pending()
 
     @app.timer(TABLE_SIZE_INTERVAL)
     async def table_sizes():

@@ -16,11 +16,19 @@ beyond it means a hole: the agent skips it, takes the gap out of Faust's
 commit bookkeeping and seeks back to the hole, again for each such message,
 until the hole's first offset comes. A message before it was taken already
 and is skipped.
+
+A seek can still be undone: Faust's fetch loop sets its read offset after it
+hands over each record, so a stale record handed over while our seek lands
+moves the read offset past the hole again, and Faust drops the re-read. When
+that stale record was the last one, no message comes to trigger another seek
+and the partition waits forever. So `retry_stalled`, called on a timer, seeks
+again a hole that has had no message since its last seek, with a backoff.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 log = logging.getLogger(__name__)
 TAKE, SKIP = True, False
@@ -32,12 +40,16 @@ class Continuity:
         self.expected: dict = {}          # tp -> next offset to take
         self.seeking: set = set()         # partitions sought back to a hole, until its first offset comes
         self.in_flight: set = set()       # partitions with a seek under way
+        self.quiet_since: dict = {}       # tp -> when its last seek landed or its last message came
+        self.retries: dict = {}           # tp -> seeks made by retry_stalled for the current hole
         self.holes = 0
 
     def reset(self) -> None:
         """After a revocation the next seek decides where each partition starts."""
         self.expected.clear()
         self.seeking.clear()
+        self.quiet_since.clear()
+        self.retries.clear()
 
     async def admit(self, consumer, message) -> bool:
         tp, offset = message.tp, message.offset
@@ -48,11 +60,16 @@ class Continuity:
                 expected = await self._beginning(consumer, tp)
         if offset == expected:
             self.expected[tp] = offset + 1
-            self.seeking.discard(tp)
+            if tp in self.seeking:
+                log.info("%s: reading %s/%d again from offset %d", self.name, tp.topic, tp.partition, offset)
+                self.seeking.discard(tp)
+                self.quiet_since.pop(tp, None)
+                self.retries.pop(tp, None)
             return TAKE
         if offset < expected:
             return SKIP                   # taken before
         self.expected[tp] = expected
+        self.quiet_since[tp] = time.monotonic()
         if tp not in self.seeking:        # the first message past a hole
             self.seeking.add(tp)
             self.holes += 1
@@ -64,10 +81,31 @@ class Continuity:
         # Seek again after every stale record: each one Faust hands over moves its read
         # offset past the hole again, and it would drop the re-read. Not awaited here: the
         # consumer thread may be blocked handing this agent more stale records.
+        self._start_seek(consumer, tp, expected)
+        return SKIP
+
+    def retry_stalled(self, consumer, now: float | None = None, base_delay: float = 1.0) -> int:
+        """Seek again each hole that has heard nothing since its last seek: 1 s, then 2, 4 … 16 s.
+        Returns how many seeks it started."""
+        now = time.monotonic() if now is None else now
+        started = 0
+        for tp in list(self.seeking):
+            if tp in self.in_flight or tp not in self.expected:
+                continue
+            n = self.retries.get(tp, 0)
+            if now - self.quiet_since.get(tp, now) < base_delay * 2 ** min(n, 4):
+                continue
+            self.retries[tp] = n + 1
+            log.warning("%s: nothing read at offset %d of %s/%d since seeking there; seeking again",
+                        self.name, self.expected[tp], tp.topic, tp.partition)
+            self._start_seek(consumer, tp, self.expected[tp])
+            started += 1
+        return started
+
+    def _start_seek(self, consumer, tp, offset: int) -> None:
         if tp not in self.in_flight:
             self.in_flight.add(tp)
-            asyncio.ensure_future(self._seek(consumer, tp, expected))
-        return SKIP
+            asyncio.ensure_future(self._seek(consumer, tp, offset))
 
     async def _beginning(self, consumer, tp) -> int:
         thread = consumer._thread
@@ -88,3 +126,4 @@ class Continuity:
             consumer._read_offset[tp] = offset
         finally:
             self.in_flight.discard(tp)
+            self.quiet_since[tp] = time.monotonic()

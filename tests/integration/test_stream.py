@@ -6,49 +6,30 @@ A generated log with 3 minutes of disorder goes through real workers on a real
 """
 from __future__ import annotations
 
-import re
 import signal
 import subprocess
 import sys
-import urllib.request
 
 import orjson
 import pytest
 
-from stream.eventlog import read_log
-from stream.offline import run_offline
-from stream.policies import load_policy
-from stream.synth import generate
-
 from .deployment import PARTITIONS, Deployment, metrics_port
+from .observe import LATENESS, offline, published, write_log
+from .observe import metric as _metric, metric_sum as _metric_sum, scrape as _scrape
 
 pytestmark = pytest.mark.integration
-LATENESS = 300_000
-
-
-def _write_log(folder, orders):
-    lines, as_of = generate(orders, 11, 3)
-    path = folder / "events.jsonl"
-    path.write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in lines))
-    return path, str(as_of)
 
 
 @pytest.fixture(scope="module")
 def log(tmp_path_factory):
     """A generated log (400 orders, 3 min disorder)."""
-    return _write_log(tmp_path_factory.mktemp("log"), 400)
+    return write_log(tmp_path_factory.mktemp("log"), 400)
 
 
 @pytest.fixture(scope="module")
 def long_log(tmp_path_factory):
     """Long enough (1 500 orders) that a stop lands mid-stream."""
-    return _write_log(tmp_path_factory.mktemp("long"), 1500)
-
-
-def offline(path, as_of=None):
-    with open(path, "rb") as stream:
-        result = run_offline(read_log(stream), load_policy("seed-v1"), LATENESS, as_of)
-    return b"".join(orjson.dumps(v) + b"\n" for v in result.violations), result
+    return write_log(tmp_path_factory.mktemp("long"), 1500)
 
 
 @pytest.fixture
@@ -85,10 +66,10 @@ def test_stop_mid_stream_and_restart_changes_nothing(stop, long_log, deployment,
     deployment.produce(path, slice(0, half))
     # A long idle time: the first worker must not close the lateness window between the halves.
     first = deployment.start_worker(idle_seconds=600)
-    deployment.wait_for(lambda: _published(deployment) >= 1, what="the first violations")
+    deployment.wait_for(lambda: published(deployment.broker.bootstrap) >= 1, what="the first violations")
     code = deployment.stop_worker(first, sig=stop)
     assert code == (0 if stop == signal.SIGTERM else -signal.SIGKILL), deployment.log_tail()
-    assert 0 < _published(deployment) < expected.count(b"\n")
+    assert 0 < published(deployment.broker.bootstrap) < expected.count(b"\n")
     deployment.produce(path, slice(half, None))    # waiting for the new worker, as after an outage
     deployment.start_worker()
     out = tmp_path / "collected.jsonl"
@@ -160,32 +141,12 @@ def _assert_nothing_personal(log_path, shown: str) -> None:
     assert not leaked, f"{len(leaked)} personal values in logs or metrics, e.g. {leaked[:3]}"
 
 
-def _published(d: Deployment) -> int:
-    """How many violations are on the topic now."""
-    from stream import kafka_read
-
-    c = kafka_read.consumer(d.broker.bootstrap)
-    try:
-        return sum(kafka_read.true_ends(c, kafka_read.partitions(c, "violations")).values())
-    finally:
-        c.close()
 
 
-def _scrape(port: int) -> str:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
-        return response.read().decode()
 
 
-def _metric(text: str, name: str, **labels) -> float:
-    want = ",".join(f'{k}="{v}"' for k, v in labels.items())
-    for line in text.splitlines():
-        if line.startswith(f"{name}{{") and want in line:
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
 
 
-def _metric_sum(text: str, name: str) -> float:
-    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if re.match(rf"{name}(\{{| )", line))
 
 
 def test_a_worker_started_before_its_broker_waits_for_it(log, tmp_path):

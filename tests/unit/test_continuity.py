@@ -101,3 +101,28 @@ def test_after_a_revocation_the_committed_offset_decides_again():
     consumer._committed_offset[P0] = 11           # the new owner committed 11 before handing back
     again, _ = run(consumer, [11, 12, 13], c)
     assert again == [11, 12, 13]
+
+
+def test_a_hole_whose_re_read_was_dropped_is_sought_again_with_a_backoff():
+    consumer = FakeConsumer({P0: 100})
+
+    async def go():
+        c = Continuity("test")
+        assert not await c.admit(consumer, Msg(P0, 125))     # stale: the hole 100..124, one seek
+        await asyncio.sleep(0)
+        assert consumer.sought == [(P0, 100)]
+        # Faust dropped the re-read: nothing comes. Not yet due, then due, then backing off.
+        start = c.quiet_since[P0]
+        assert c.retry_stalled(consumer, now=start + 0.5) == 0
+        assert c.retry_stalled(consumer, now=start + 1.0) == 1
+        await asyncio.sleep(0)
+        again = c.quiet_since[P0]
+        assert c.retry_stalled(consumer, now=again + 1.5) == 0        # the second waits 2 s
+        assert c.retry_stalled(consumer, now=again + 2.0) == 1
+        await asyncio.sleep(0)
+        assert consumer.sought == [(P0, 100)] * 3
+        # the hole's first offset comes: nothing more to retry
+        assert await c.admit(consumer, Msg(P0, 100))
+        assert c.retry_stalled(consumer, now=again + 100) == 0
+        assert consumer.sought == [(P0, 100)] * 3
+    asyncio.run(go())
