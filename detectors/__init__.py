@@ -8,4 +8,6 @@ messages -- what the order side and the parcel side tell each other
 rules/   -- one module per rule of §3, behind one registry
 sides    -- the keyed state machines (order, parcel, pickup)
 penalties, engine -- §4 penalties and the event-time engine
+policy_sections, transit, provinces, ship_late_penalty, escalation -- what the
+    rules behind configuration need (policy platform-2026-07)
 """

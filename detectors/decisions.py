@@ -10,10 +10,15 @@ from .messages import OrderFacts
 FAKE_SHIPPING, TIMEOUT = "fake_shipping", "timeout"
 
 # CONTRACT §4: the order decisions take at one instant (and timers fire in).
-RULE_ORDER = (
+SEED_RULES = (
     "duplicate_waybill", "pickup_before_payment", "route_address_mismatch",
     "recalled_after_deadline", "no_transfer_center_24h", "not_received",
     "ship_timeout", "pickup_timeout",
+)
+# Rules behind configuration (policy platform-2026-07) come after them, so that
+# the seed rules keep their relative order whatever a policy enables.
+RULE_ORDER = SEED_RULES + (
+    "collect_timeout_24h", "dispatch_timeout_24h", "transit_timeout", "ship_late_48h", "ship_late_96h",
 )
 RULE_RANK = {name: rank for rank, name in enumerate(RULE_ORDER)}
 # Deadlines at one instant fire in rule order; a key's expiry (retention.py) comes last.

@@ -16,8 +16,9 @@ from collections import Counter
 from itertools import count
 
 from .decisions import Decision, Timer
+from .escalation import Escalations
 from .events import CarrierScan, Event, split_parcel
-from .messages import ORDER, PARCEL, PICKUP, Message
+from .messages import ORDER, PARCEL, PICKUP, Message, OrderOpened
 from .penalties import PenaltyBook, violation
 from .policy import Policy
 from .retention import EXPIRE
@@ -39,6 +40,8 @@ class Engine:
         self.book = PenaltyBook(policy)
         self.violations: list[dict] = []
         self.counts: Counter = Counter()
+        # Shop/product escalations (policy `escalations:`): opened orders and final decisions, closed by day.
+        self.escalations = Escalations(policy) if policy.escalations else None
 
     # -- arrivals ---------------------------------------------------------
     def offer(self, event: Event) -> None:
@@ -83,6 +86,8 @@ class Engine:
                 key = item.parcel if side == PARCEL else item.order_id
                 self._absorb(INPUT[side](self._state(side, key), item, self.policy))
         self._charge(through)
+        if self.escalations is not None:
+            self.escalations.close(through)     # days that ended at or before `through` are final
 
     def _deadline(self, timer: Timer) -> None:
         table = self.states[timer.side]
@@ -101,6 +106,8 @@ class Engine:
             self._deliver(message)
 
     def _deliver(self, message: Message) -> None:
+        if self.escalations is not None and isinstance(message, OrderOpened):
+            self.escalations.opened(message.order)
         self._absorb(INPUT[message.side](self._state(message.side, message.key), message, self.policy))
 
     def _state(self, side: str, key: str):
@@ -120,3 +127,5 @@ class Engine:
         for decision in sorted(ready, key=lambda d: d.order_key):
             self.violations.append(violation(decision, self.book.charge(decision), self.policy.version))
             self.counts[f"rule:{decision.rule}"] += 1
+            if self.escalations is not None:
+                self.escalations.decided(decision)

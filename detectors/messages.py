@@ -30,6 +30,7 @@ class OrderFacts:
     address: Address
     deadline: int          # paid_at + ship_within_hours
     paid_event_id: str
+    product_id: str = ""   # for product-level escalations (escalation.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,12 @@ from datetime import datetime
 from .decisions import FAKE_SHIPPING, Decision, violation_id
 from .policy import Policy
 from .rules import BY_NAME
+from .ship_late_penalty import top_up_fen
 
 
 def compensation_fen(paid_amount_fen: int, policy: Policy) -> int:
+    if paid_amount_fen < policy.compensation_full_below_fen:         # platform-2026-07: under 10 yuan, all of it
+        return paid_amount_fen
     share = paid_amount_fen * policy.compensation_percent // 100     # rounded down to the fen
     return max(policy.compensation_min_fen, min(policy.compensation_max_fen, share))
 
@@ -43,6 +46,10 @@ class PenaltyBook:
                 self.compensated[order.order_id] = decision.decided_at
             amount = compensation_fen(order.paid_amount_fen, policy) if first else 0
             return {"kind": "compensation", "amount_fen": amount, "capped": False}
+        late = policy.ship_late
+        if late is not None and any(step.rule == decision.rule for step in late.steps):   # 发货超时, per order
+            return {"kind": late.kind, "amount_fen": top_up_fen(order.paid_amount_fen, decision.rule, late),
+                    "capped": False}
         day = (order.shop_id, shop_day(decision.decided_at, policy))
         used = self.deducted.get(day, 0)
         amount = max(0, min(policy.timeout_fen, policy.timeout_daily_cap_fen - used))

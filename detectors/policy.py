@@ -6,10 +6,13 @@ is the caller's business (stream/policies.py), so the rule book does no I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import yaml
 
+from . import policy_sections as sections
+from .decisions import SEED_RULES
 from .timeparse import parse_duration
 
 class PolicyError(ValueError):
@@ -36,6 +39,18 @@ class Policy:
     destination_words: tuple[str, ...]
     carrier_hub_suffixes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     retention_ms: int = 30 * 86_400_000     # a quiet key is forgotten after this (retention.py)
+    # Rules behind configuration (a file without `rules:` decides the seed rules of CONTRACT §3).
+    rules: tuple[str, ...] = SEED_RULES      # enabled, in RULE_ORDER
+    collect_ms: int = 86_400_000             # collect_timeout_24h: upload -> first collected scan
+    dispatch_ms: int = 86_400_000            # dispatch_timeout_24h: first collected -> first hub record
+    compensation_full_below_fen: int = 0     # paid under this: compensation is the whole paid amount
+    transit: sections.TransitLimits | None = None
+    ship_late: sections.ShipLate | None = None
+    escalations: tuple[sections.EscalationKind, ...] = ()
+
+    @cached_property
+    def enabled(self) -> frozenset[str]:
+        return frozenset(self.rules)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -69,9 +84,10 @@ def policy_from_text(text: str) -> Policy:
             hub_suffixes=tuple(hubs["suffixes"]),
             destination_words=tuple(hubs["destination_words"]),
             carrier_hub_suffixes={
-                str(k): tuple(v["suffixes"]) for k, v in (hubs.get("per_carrier") or {}).items()
+                str(k): _carrier_suffixes(v, hubs["suffixes"]) for k, v in (hubs.get("per_carrier") or {}).items()
             },
             retention_ms=parse_duration(str(doc.get("retention", windows["duplicate_waybill"]))),
+            **sections.configured(doc, windows, comp),
         )
     except (KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
         raise PolicyError(f"policy file is not valid: {exc!r}") from None
@@ -79,8 +95,14 @@ def policy_from_text(text: str) -> Policy:
     return policy
 
 
+def _carrier_suffixes(entry: dict, defaults: list) -> tuple[str, ...]:
+    """A carrier's hub suffixes: `suffixes` replaces the default list, `extra_suffixes` adds to it."""
+    return tuple(entry.get("suffixes", defaults)) + tuple(entry.get("extra_suffixes", ()))
+
+
 def _check(policy: Policy) -> None:
-    windows = (policy.duplicate_window_ms, policy.no_transfer_ms, policy.not_received_ms, policy.pickup_grace_ms)
+    windows = (policy.duplicate_window_ms, policy.no_transfer_ms, policy.not_received_ms, policy.pickup_grace_ms,
+               policy.collect_ms, policy.dispatch_ms)
     if min(windows) <= 0:
         raise PolicyError("policy windows must be positive")
     if policy.retention_ms < max(windows):
@@ -88,3 +110,6 @@ def _check(policy: Policy) -> None:
     if not policy.min_ship_hours <= policy.default_ship_hours <= policy.max_ship_hours:
         raise PolicyError("default shipping promise outside its allowed range")
     policy.tz  # fails early on an unknown time zone
+    problem = sections.problem(policy)
+    if problem:
+        raise PolicyError(problem)

@@ -19,6 +19,7 @@ from .retention import EXPIRE, on_expiry, touch
 from .rules import BY_NAME, rules_for
 from .rules.duplicate_waybill import consignee
 from .state import OrderState, ParcelState, PickupState, UploadRecord
+from .transit import track as track_transit
 
 HOUR_MS = 3_600_000
 
@@ -46,7 +47,7 @@ def _order_effect(state: OrderState, event, policy: Policy) -> Message | None:
             return None
         state.order = OrderFacts(
             event.order_id, event.shop_id, event.paid_at, event.paid_amount_fen, event.recipient_id,
-            event.address, event.paid_at + event.ship_within_hours * HOUR_MS, event.event_id)
+            event.address, event.paid_at + event.ship_within_hours * HOUR_MS, event.event_id, event.product_id)
         return OrderOpened(event.sort_key, state.order)
     order = state.order
     if order is None or order.paid_at > event.uploaded_at:   # nothing ships before it is paid
@@ -86,6 +87,8 @@ def _take_scan(state: ParcelState, scan: CarrierScan, policy: Policy) -> list[Me
     if state.first_hub is None and is_hub_record(
             scan.description, policy.hub_suffixes_for(scan.carrier), policy.destination_words):
         state.first_hub = seen
+    if policy.transit is not None and "transit_timeout" in policy.enabled:
+        track_transit(state, scan, policy.transit)   # before first_collected moves: it reads it
     if scan.status == "signed" and state.first_signed is None:
         state.first_signed = seen
     if scan.status in ("delivering", "signed") and scan.city:
@@ -130,7 +133,7 @@ def _kept(side: str, key: str, state, at: int, step: Step, policy: Policy) -> St
 
 def _ask_rules(side: str, state, item, policy: Policy, messages: list[Message]) -> Step:
     step = Step(messages=messages)
-    for rule in rules_for(side):
+    for rule in rules_for(side, policy.enabled):
         if rule.on_input is not None:
             _keep_fresh(state, rule.on_input(state, item, policy), step)
     return step

@@ -37,6 +37,19 @@ class UploadRecord:
 
 
 @dataclass(slots=True)
+class Transit:
+    """What transit_timeout (中转超时) needs of a parcel's scans; kept only when a
+    policy enables it. The window runs from the first hub record to the first
+    delivering/signed scan after it."""
+
+    origin: str | None = None        # province of the first collected / first hub scan, fixed at the window's start
+    last: Seen | None = None         # the latest scan in the window (None: not started)
+    ended: bool = False              # a delivering or signed scan closed the window
+    widest: int = 0                  # the longest silence between two scans in the window, ms
+    widest_from: Seen | None = None  # the scan that silence followed
+
+
+@dataclass(slots=True)
 class ParcelState:
     carrier: str
     waybill_no: str
@@ -50,6 +63,7 @@ class ParcelState:
     fired: set[tuple] = field(default_factory=set)
     keep_until: int | None = None
     expiry_due: int | None = None
+    transit: Transit | None = None
 
     @property
     def key(self) -> str:

@@ -12,8 +12,9 @@ from .handlers import PenaltyHandler, SideHandler, key_of
 from .ingest import route
 from .marks import mark_doc
 from .rocks import table_options
+from .shop_escalations import ShopEscalations
 from .stage import NEVER, Stage, Tables
-from .topics import DLQ, FED_BY_INGEST, INPUT_TOPICS, PENALTY, UPSTREAM, VIOLATIONS
+from .topics import DLQ, ESCALATIONS, FED_BY_INGEST, INPUT_TOPICS, PENALTY, UPSTREAM, VIOLATIONS
 
 MARK_INTERVAL = 0.25   # wall seconds between marks: pacing only, never a decision
 TABLE_SIZE_INTERVAL = 5.0
@@ -37,9 +38,19 @@ def install(app, ctx: Context) -> None:
     async def publish(v: dict) -> None:
         await ctx.topics[VIOLATIONS].send(key=v["order_id"].encode(), value=orjson.dumps(v))
 
+    escalations = None
+    if ctx.policy.escalations:             # seed-v1 has none: no table, no writes
+        tables["escalations"] = app.Table("penalty-escalations", schema=schema, partitions=s.partitions,
+                                          options=table_options(s.store))
+
+        async def escalate(e: dict) -> None:
+            await ctx.topics[ESCALATIONS].send(key=e["shop_id"].encode(), value=orjson.dumps(e))
+        escalations = ShopEscalations(tables["escalations"], ctx.policy, escalate, ctx.metrics,
+                                      already=lambda: ctx.escalated_before)
+
     for stage in UPSTREAM:
         handler = (PenaltyHandler(tables[stage], ctx.policy, publish, ctx.serving, ctx.metrics,
-                                  already=lambda: ctx.published_before) if stage == PENALTY
+                                  already=lambda: ctx.published_before, escalations=escalations) if stage == PENALTY
                    else SideHandler(stage, tables[stage], ctx.policy, send))
         ctx.stages[stage] = Stage(stage, handler, stage_tables[stage], frontier_factory(stage, s.partitions),
                                   order_key(stage), ctx.metrics, stopping=lambda: ctx.gate.stopping)
@@ -69,6 +80,15 @@ def install(app, ctx: Context) -> None:
         app.tables.recovery.completed.clear()
         for continuity in ctx.continuity.values():
             continuity.reset()
+        # What this worker kept in memory of a revoked partition is stale even if the partition
+        # comes back: another member may have taken inputs and committed in between. The tables
+        # are the truth, so a partition is restored from them when it is read again.
+        gone = {(tp.topic, tp.partition) for tp in revoked}
+        for name, stage in ctx.stages.items():
+            topic = ctx.topics[name].get_topic_name()
+            for p in [p for p in stage.parts if (topic, p) in gone]:
+                del stage.parts[p]
+        ctx.tracker.forget({tp for tp in ctx.tracker.sources if tp not in gone})
 
     @app.on_before_shutdown.connect
     async def park_agents(app, **kwargs):

@@ -14,14 +14,17 @@ from dataclasses import dataclass, field
 import faust
 
 from detectors.decisions import Decision
+from detectors.messages import OrderOpened
 from detectors.policy import Policy
 
 from . import durable_flush
 from .ingest import IngestTracker
+from .kafka_security import faust_credentials
 from .marks import Frontier
 from .settings import Settings
 from .stage import Stage
-from .topics import DLQ, INPUT_TOPICS, ORDER, PARCEL, PENALTY, PICKUP, UPSTREAM, VIOLATIONS, progress_topic, stage_topic
+from .topics import (DLQ, ESCALATIONS, INPUT_TOPICS, ORDER, PARCEL, PENALTY, PICKUP, UPSTREAM, VIOLATIONS,
+                     progress_topic, stage_topic)
 
 
 @dataclass
@@ -38,6 +41,7 @@ class Context:
     gate: "AgentGate" = field(default_factory=lambda: AgentGate())
     continuity: dict = field(default_factory=dict)        # agent name -> its Continuity
     published_before: set = field(default_factory=set)     # violation ids on the topic at start
+    escalated_before: set = field(default_factory=set)     # escalation ids on shop-escalations at start
 
 
 class AgentGate:
@@ -77,7 +81,7 @@ class AgentGate:
 def make_faust(settings: Settings) -> faust.App:
     options = dict(
         broker=settings.broker, store=settings.store, topic_partitions=settings.partitions,
-        topic_replication_factor=1, broker_session_timeout=settings.session_timeout,
+        topic_replication_factor=settings.replication_factor, broker_session_timeout=settings.session_timeout,
         broker_heartbeat_interval=max(0.25, settings.session_timeout / 4),
         consumer_auto_offset_reset="earliest", web_enabled=False, web_bind="127.0.0.1",
         web_host="127.0.0.1", autodiscover=False, broker_commit_interval=1.0,
@@ -86,11 +90,15 @@ def make_faust(settings: Settings) -> faust.App:
     )
     if settings.producer_batch:
         options["producer_max_batch_size"] = settings.producer_batch
+    credentials = faust_credentials(settings)          # SASL/TLS from SHIPGUARD_KAFKA_* (None: plaintext)
+    if credentials is not None:
+        options["broker_credentials"] = credentials
     return faust.App(settings.app_id, **options)
 
 
 def create_app(settings: Settings, policy: Policy, metrics=None, serving=None) -> faust.App:
     from .agents import install
+    from .feed_agent import install_feeds
 
     durable_flush.install()
     app = make_faust(settings)
@@ -102,7 +110,10 @@ def create_app(settings: Settings, policy: Policy, metrics=None, serving=None) -
     ctx.topics["progress"] = app.topic(progress_topic(settings.app_id), partitions=1, **raw)
     ctx.topics[VIOLATIONS] = app.topic(VIOLATIONS, partitions=settings.partitions, **raw)
     ctx.topics[DLQ] = app.topic(DLQ, partitions=settings.partitions, **raw)
+    if policy.escalations:                 # seed-v1 has none: no topic of its own
+        ctx.topics[ESCALATIONS] = app.topic(ESCALATIONS, partitions=settings.partitions, **raw)
     install(app, ctx)
+    install_feeds(app, ctx)                # raw carrier feed topics -> carrier-scan, when configured
     app.shipguard = ctx
     return app
 
@@ -115,5 +126,16 @@ def frontier_factory(stage: str, partitions: int):
 
 def order_key(stage: str):
     if stage == PENALTY:
-        return lambda d: d.order_key if isinstance(d, Decision) else (d.sort_key,)
+        return _penalty_key
     return lambda item: item.sort_key
+
+
+def _penalty_key(item) -> tuple:
+    """Decisions in decision order. An opened order (escalation base) comes before the
+    decisions of its instant, as the offline engine counts it while taking the payment
+    and the decisions only once everything through that instant is taken."""
+    if isinstance(item, Decision):
+        return item.order_key
+    if isinstance(item, OrderOpened):
+        return (item.sort_key[0], -1, item.order.order_id, "", "")
+    return (item.sort_key,)

@@ -20,17 +20,21 @@ def _listening(bootstrap: str) -> bool:
     return False
 
 
-def wait_for_broker(bootstrap: str, interval: float = 2.0, sleep=time.sleep) -> int:
+def wait_for_broker(bootstrap: str, interval: float = 2.0, sleep=time.sleep, security: dict | None = None) -> int:
     """Until a metadata round trip succeeds; returns how many attempts failed. A TCP
-    connect comes first: kafka-python's client alone would back off for minutes."""
+    connect comes first: kafka-python's client alone would back off for minutes.
+    security: kafka-python SASL/TLS arguments (stream/kafka_security.py), the environment's by default."""
     from kafka import KafkaAdminClient
+
+    from .kafka_security import kafka_python_config
+    security = security if security is not None else kafka_python_config()
     failed = 0
     while True:
         try:
             if not _listening(bootstrap):
                 raise ConnectionRefusedError("nothing listens there")
             with closing(KafkaAdminClient(bootstrap_servers=bootstrap, client_id="shipguard-probe",
-                                          request_timeout_ms=3000)) as admin:
+                                          request_timeout_ms=3000, **security)) as admin:
                 admin.list_topics()
             if failed:
                 log.warning("broker %s reachable after %d failed attempts; starting", bootstrap, failed)

@@ -47,12 +47,15 @@ def run(
     dlq: Optional[Path] = typer.Option(None, "--dlq", help="write dead letters here"),
     lateness: str = typer.Option("5m", "--lateness", help="allowed lateness, e.g. 5m"),
     policy: Optional[str] = typer.Option(None, "--policy", help="policy name or YAML file"),
+    escalations: Optional[Path] = typer.Option(None, "--escalations",
+                                               help="write shop/product escalations here (policies that define them)"),
 ) -> None:
     """Run the detector over an offline event log."""
     from .offline_cli import run_command
 
     try:
-        run_command(input, output, cli_time(as_of, "--as-of"), dlq, cli_duration(lateness, "--lateness"), policy)
+        run_command(input, output, cli_time(as_of, "--as-of"), dlq, cli_duration(lateness, "--lateness"), policy,
+                    escalations)
     except PolicyError as exc:
         fail(str(exc))
     except OSError as exc:
@@ -65,14 +68,34 @@ def generate(
     output: Path = typer.Option(..., "--output", help="where to write the event log"),
     seed: int = typer.Option(1, "--seed"),
     disorder_minutes: float = typer.Option(3.0, "--disorder-minutes", min=0),
+    platform_cases: bool = typer.Option(False, "--platform-cases",
+                                        help="also plant cases of policy platform-2026-07 (transit, escalations)"),
 ) -> None:
     """Write a synthetic event log with planted cases of every rule."""
     from .offline_cli import generate_command
 
     try:
-        generate_command(orders, seed, disorder_minutes, output)
+        generate_command(orders, seed, disorder_minutes, output, platform_cases)
     except OSError as exc:
         fail(f"{exc.filename}: {exc.strerror}")
+
+
+@app.command()
+def ingest(
+    log: Path = typer.Argument(..., help="raw feed payloads: one JSON document a line, or one JSON document"),
+    format: str = typer.Option(..., "--format", help="kuaidi100, kdniao or sf"),
+    output: Optional[Path] = typer.Option(None, "--output", help="event log to write (default: stdout)"),
+    dlq: Optional[Path] = typer.Option(None, "--dlq", help="write dead letters here"),
+) -> None:
+    """Turn a carrier feed log (Kuaidi100, KDNiao, SF) into carrier-scan event-log lines."""
+    from .feeds_cli import IngestError, ingest_command
+
+    try:
+        ingest_command(format, log, output, dlq)
+    except IngestError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{exc.filename or log}: {exc.strerror}")
 
 
 def _settings(**overrides):
@@ -98,11 +121,32 @@ def worker(
 
     settings = _settings(broker=broker, redis_url=redis_url, partitions=partitions, lateness=lateness,
                          policy=policy, metrics_port=metrics_port, store=store, app_id=app_id)
+    from .kafka_security import SecurityConfigError
+
     try:
         cli_duration(settings.lateness, "--lateness")
         run_worker(settings, loglevel)
-    except PolicyError as exc:
+    except (PolicyError, SecurityConfigError) as exc:
         fail(str(exc))
+
+
+@app.command()
+def topics(
+    broker: Optional[str] = typer.Option(None, help="kafka://host:port [SHIPGUARD_BROKER]"),
+    partitions: Optional[int] = typer.Option(None, help="partitions of every topic [SHIPGUARD_PARTITIONS]"),
+    app_id: Optional[str] = typer.Option(None, help="the worker group's app id [SHIPGUARD_APP_ID]"),
+    replication_factor: Optional[int] = typer.Option(None, help="[SHIPGUARD_REPLICATION_FACTOR]"),
+) -> None:
+    """Create the input, output and internal topics a worker group needs (existing ones are left alone)."""
+    from .kafka_security import SecurityConfigError
+    from .topics_cli import create_all
+
+    settings = _settings(broker=broker, partitions=partitions, app_id=app_id, replication_factor=replication_factor)
+    try:
+        names = create_all(settings)
+    except SecurityConfigError as exc:
+        fail(str(exc))
+    err.print(f"topics ready on {settings.bootstrap}: {', '.join(names)}")
 
 
 @app.command()
@@ -132,12 +176,20 @@ def collect(
     app_id: Optional[str] = typer.Option(None, help="the worker group's app id [SHIPGUARD_APP_ID]"),
     partitions: Optional[int] = typer.Option(None, help="[SHIPGUARD_PARTITIONS]"),
     lateness: Optional[str] = typer.Option(None, help="[SHIPGUARD_LATENESS]"),
+    escalations: Optional[Path] = typer.Option(None, "--escalations",
+                                               help="also write the escalations whose day closed at or before T"),
+    policy: Optional[str] = typer.Option(None, help="the workers' policy, for --escalations [SHIPGUARD_POLICY]"),
 ) -> None:
     """Wait for the group to finish the input, then write the violations decided at or before T."""
-    from .collect import CollectTimeout, collect as run_collect
+    from .collect import CollectTimeout, collect as run_collect, collect_escalations
     from .offline_cli import write_lines
+    from .policies import load_policy
 
-    settings = _settings(broker=broker, app_id=app_id, partitions=partitions, lateness=lateness)
+    settings = _settings(broker=broker, app_id=app_id, partitions=partitions, lateness=lateness, policy=policy)
+    try:
+        chosen = load_policy(settings.policy) if escalations is not None else None
+    except PolicyError as exc:
+        fail(str(exc))
     try:
         violations, info = run_collect(settings, cli_time(as_of, "--as-of"), timeout)
     except CollectTimeout as exc:
@@ -145,6 +197,11 @@ def collect(
     write_lines(output, violations)
     err.print(f"collected {len(violations)} violations as of {info['as_of']} "
               f"({info['published']} published, {info['duplicates']} duplicate ids)")
+    if escalations is not None:
+        found, counts = collect_escalations(settings, info["as_of"], chosen)
+        write_lines(escalations, found)          # by day, kind, shop, product: as `run --escalations`
+        err.print(f"collected {len(found)} escalations of policy {chosen.version} "
+                  f"({counts['published']} published, {counts['duplicates']} duplicate ids)", soft_wrap=True)
 
 
 @app.command()

@@ -8,9 +8,10 @@ from typing import Any
 import orjson
 
 from detectors.decisions import Decision, Timer
+from detectors.escalation import Escalations
 from detectors.events import Address, CarrierScan, OrderPaid, TrackingUploaded
 from detectors.messages import Bind, OrderFacts, OrderOpened, PickupFact, Unbind
-from detectors.state import OrderState, ParcelState, PickupState, UploadRecord
+from detectors.state import OrderState, ParcelState, PickupState, Transit, UploadRecord
 
 EVENTS = {"order-paid": OrderPaid, "tracking-uploaded": TrackingUploaded, "carrier-scan": CarrierScan}
 KINDS = {OrderPaid: "paid", TrackingUploaded: "upload", CarrierScan: "scan", OrderOpened: "open", Bind: "bind",
@@ -100,10 +101,35 @@ def decode_parcel_state(raw: bytes) -> ParcelState:
         {k: tuple(v) for k, v in d["deliveries"].items()},
         [UploadRecord(u["at"], u["order_id"], tuple(u["consignee"]), u["event_id"]) for u in d["uploads"]],
         {k: decode_doc({"k": "bind", "v": b}) for k, b in d["bound"].items()},
-        set(d["seen"]), _fired(d["fired"]), **_kept(d))
+        set(d["seen"]), _fired(d["fired"]), **_kept(d), transit=_transit(d.get("transit")))
+
+
+def _transit(d: dict | None) -> Transit | None:
+    """transit_timeout's facts (policy platform-2026-07); absent from states written before it."""
+    if d is None:
+        return None
+    return Transit(d["origin"], _t(d["last"]), d["ended"], d["widest"], _t(d["widest_from"]))
 
 
 def decode_pickup_state(raw: bytes) -> PickupState:
     d = as_doc(raw)
     return PickupState(facts(d["order"]) if d["order"] else None,
                        {k: _t(v) for k, v in d["parcels"].items()}, _fired(d["fired"]), **_kept(d))
+
+
+def encode_escalations(esc: Escalations, done: list) -> bytes:
+    """One shop's escalation windows (stream/shop_escalations.py) and the ids it has published."""
+    return dumps({"counted": [[k[0], k[1], k[2], v] for k, v in esc.counted.items()],
+                  "bases": [[k[0], k[1], k[2], k[3], v] for k, v in esc.bases.items()],
+                  "open": esc.open_days, "closed": esc.closed_through, "done": done})
+
+
+def decode_escalations(raw: Any, policy) -> tuple[Escalations, list]:
+    d = as_doc(raw)
+    esc = Escalations(policy)
+    esc.counted = {(k, tuple(subj), day): set(v) for k, subj, day, v in d["counted"]}
+    esc.bases = {(base, level, tuple(subj), day): set(v) for base, level, subj, day, v in d["bases"]}
+    esc.open_days = dict(d["open"])
+    esc.soonest_end = min(esc.open_days.values(), default=None)
+    esc.closed_through = d["closed"]
+    return esc, d["done"]

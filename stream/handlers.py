@@ -9,13 +9,14 @@ import orjson
 
 from detectors.decisions import Decision, Timer
 from detectors.events import CarrierScan, OrderPaid, TrackingUploaded, split_parcel
-from detectors.messages import PARCEL
+from detectors.messages import PARCEL, OrderOpened
 from detectors.penalties import PenaltyBook, violation
 from detectors.retention import EXPIRE
 from detectors.sides import INPUT, deadline
 from detectors.state import OrderState, ParcelState, PickupState
 
 from . import codec
+from .shop_escalations import wants_opened
 
 DECODE = {"order": codec.decode_order_state, "parcel": codec.decode_parcel_state, "pickup": codec.decode_pickup_state}
 
@@ -33,6 +34,7 @@ class SideHandler:
 
     def __init__(self, side: str, table, policy, send):
         self.side, self.table, self.policy, self.send = side, table, policy, send
+        self.opened_to_penalty = wants_opened(policy)     # escalation denominators (shop_escalations.py)
 
     def _load(self, key: str):
         raw = self.table.get(key)
@@ -42,7 +44,7 @@ class SideHandler:
             return ParcelState(*split_parcel(key))
         return OrderState() if self.side == "order" else PickupState()
 
-    async def input(self, item, doc) -> list[Timer]:
+    async def input(self, item, doc, p: int = 0) -> list[Timer]:
         key = key_of(item)
         state = self._load(key)
         step = INPUT[self.side](state, item, self.policy)
@@ -60,22 +62,40 @@ class SideHandler:
         else:
             self.table[key] = codec.encode_state(state)
         for message in step.messages:
-            await self.send(message.side, message.key, codec.encode(message))
+            raw = codec.encode(message)
+            await self.send(message.side, message.key, raw)
+            if self.opened_to_penalty and isinstance(message, OrderOpened):
+                await self.send("penalty", message.order.shop_id, raw)
         for decision in step.decisions:
             doc = {"k": "decision", "v": decision, "wall": time.time()}
             await self.send("penalty", decision.order.shop_id, codec.dumps(doc))
         return step.timers
 
+    async def taken_through(self, p: int, through: int) -> None:
+        """Nothing to close on this side when the watermark moves."""
+
+    def restored(self, p: int) -> None:
+        """Nothing kept per partition outside the tables."""
+
 
 class PenaltyHandler:
     """Penalties per shop in decision order; each violation published once."""
 
-    def __init__(self, table, policy, publish, serving=None, metrics=None, already=set):
+    def __init__(self, table, policy, publish, serving=None, metrics=None, already=set, escalations=None):
         self.table, self.policy, self.publish = table, policy, publish
         self.serving, self.metrics = serving, metrics
         self.already = already          # () -> ids on the topic at start (published.py)
+        self.escalations = escalations  # ShopEscalations when the policy defines escalations
 
-    async def input(self, decision: Decision, doc) -> list[Timer]:
+    async def input(self, decision: Decision | OrderOpened, doc, p: int = 0) -> list[Timer]:
+        if isinstance(decision, OrderOpened):          # an escalation base (left over after a policy change: none)
+            if self.escalations is not None:
+                self.escalations.opened(p, decision.order)
+            return []
+        if self.escalations is not None:
+            # Before the "done" check: escalation windows are sets, and their own record may
+            # have been lost in a crash that kept the penalty book's.
+            self.escalations.decided(p, decision)
         shop = decision.order.shop_id
         raw = self.table.get(shop)
         state = codec.as_doc(raw) if raw else {"compensated": [], "deducted": [], "done": []}
@@ -103,3 +123,12 @@ class PenaltyHandler:
 
     async def deadline(self, timer: Timer) -> list[Timer]:
         return []
+
+    async def taken_through(self, p: int, through: int) -> None:
+        """The stage took everything through its watermark: escalation days that ended are final."""
+        if self.escalations is not None:
+            await self.escalations.close(p, through)
+
+    def restored(self, p: int) -> None:
+        if self.escalations is not None:
+            self.escalations.forget(p)

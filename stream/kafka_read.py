@@ -11,9 +11,12 @@ from typing import Iterator
 from kafka import KafkaConsumer, TopicPartition
 
 
-def consumer(bootstrap: str) -> KafkaConsumer:
+def consumer(bootstrap: str, security: dict | None = None) -> KafkaConsumer:
+    """security: kafka-python SASL/TLS arguments; by default the environment's (stream/kafka_security.py)."""
+    from .kafka_security import kafka_python_config
     return KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
-                         auto_offset_reset="earliest", consumer_timeout_ms=500, fetch_max_wait_ms=100)
+                         auto_offset_reset="earliest", consumer_timeout_ms=500, fetch_max_wait_ms=100,
+                         **(security if security is not None else kafka_python_config()))
 
 
 def partitions(c: KafkaConsumer, topic: str) -> list[TopicPartition]:

@@ -1,18 +1,21 @@
 """Prometheus metrics of the streaming service, on a registry of their own.
 
 Label values are only topic names, reason codes, rule names, penalty kinds,
-stage names and table names: never an order, parcel, waybill or person.
-Rule and kind taken from a violation are checked against the known sets, so a
-malformed violation cannot smuggle an identifier into a label.
+escalation kinds, stage names, table names and carrier codes: never an order, parcel, waybill or
+person. Rule, kind and carrier taken from a violation are checked against the
+known sets, so a malformed violation cannot smuggle an identifier into a label.
+Carrier codes name companies (ZTO, SF), not people.
 """
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, start_http_server
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from detectors.decisions import RULE_ORDER
 
 KINDS = ("compensation", "deposit_deduction")
+CARRIERS = ("ZTO", "YTO", "YUNDA", "STO", "SF", "JD", "JT", "EMS")   # CONTRACT §1's codes
 OTHER = "other"
+NO_CARRIER = "none"                                                 # order-level rules (timeouts) name no parcel
 # 1 ms .. 30 s
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 
@@ -23,6 +26,12 @@ def _rule(name: object) -> str:
 
 def _kind(name: object) -> str:
     return name if name in KINDS else OTHER
+
+
+def _carrier(code: object) -> str:
+    if code is None or code == "":
+        return NO_CARRIER
+    return code if code in CARRIERS else OTHER
 
 
 class Metrics:
@@ -54,8 +63,20 @@ class Metrics:
                                             "Pending serving-view writes dropped because the buffer was full", registry=r)
         self.redis_pending_writes = Gauge("shipguard_redis_pending_writes", "Serving-view writes waiting for Redis",
                                           registry=r)
+        self.escalations = Counter("shipguard_escalations_total",
+                                   "Escalations published, by kind (the policy's kind names, else other)",
+                                   ["kind"], registry=r)
         self.buffered_inputs = Gauge("shipguard_buffered_inputs", "Inputs buffered awaiting the watermark, by stage",
                                      ["stage"], registry=r)
+        # Operations (deploy/prometheus/alerts.yml, the Kubernetes probes)
+        self.carrier_violations = Counter("shipguard_carrier_violations_total",
+                                          "Violations published, by carrier code (known codes, other or none)",
+                                          ["carrier"], registry=r)
+        self.consumer_lag_messages = Gauge("shipguard_consumer_lag_messages",
+                                           "Input messages behind this worker: high watermark minus committed offset, "
+                                           "summed over its partitions of the topic", ["topic"], registry=r)
+        self.ready_state = Gauge("shipguard_ready", "1 once the worker has its assignment and has recovered its tables",
+                                 registry=r)
 
     def event_in(self, topic: str) -> None:
         self.events_in.labels(topic=topic).inc()
@@ -67,11 +88,16 @@ class Metrics:
         rule = _rule(v.get("rule"))
         penalty = v.get("penalty") or {}
         self.violations.labels(rule=rule).inc()
+        self.carrier_violations.labels(carrier=_carrier(v.get("carrier"))).inc()
         amount = penalty.get("amount_fen") or 0
         if isinstance(amount, int) and amount > 0:
             self.penalty_fen.labels(rule=rule, kind=_kind(penalty.get("kind"))).inc(amount)
         if penalty.get("capped"):
             self.penalties_capped.labels(rule=rule).inc()
+
+    def escalation(self, kind: object, kinds: tuple[str, ...]) -> None:
+        """kinds: the policy's escalation kind names, the only label values besides `other`."""
+        self.escalations.labels(kind=kind if kind in kinds else OTHER).inc()
 
     def late(self, stage: str, n: int = 1) -> None:
         if n > 0:
@@ -102,9 +128,18 @@ class Metrics:
     def buffered(self, stage: str, n: int) -> None:
         self.buffered_inputs.labels(stage=stage).set(n)
 
-    def serve(self, port: int, host: str = "127.0.0.1") -> None:
-        """Expose /metrics over HTTP on host:port (loopback unless told otherwise)."""
-        self._server = start_http_server(port, addr=host, registry=self.registry)
+    def consumer_lag(self, topic: str, messages: int) -> None:
+        self.consumer_lag_messages.labels(topic=topic).set(max(0, messages))
+
+    def watch_health(self, health) -> None:
+        """shipguard_ready follows health.ready(), read at each scrape."""
+        self.ready_state.set_function(lambda: 1.0 if health.ready()[0] else 0.0)
+
+    def serve(self, port: int, host: str = "127.0.0.1", health=None) -> None:
+        """Expose GET /metrics, /healthz and /readyz on host:port (loopback unless told otherwise)."""
+        from .metrics_http import serve
+
+        self._server = serve(self.render, port, host, health)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from detectors.engine import Engine
+from detectors.escalation import output_order as escalation_order
 from detectors.events import Event
 from detectors.parse import MAX_BYTES, DeadLetter, parse_message, parse_value
 from detectors.penalties import output_order
@@ -21,6 +22,7 @@ class RunResult:
     dead_letters: list[dict]
     counts: Counter = field(default_factory=Counter)
     as_of: int | None = None
+    escalations: list[dict] = field(default_factory=list)   # policy `escalations:`: days closed by T
 
 
 def decode(record: LogRecord, max_bytes: int = MAX_BYTES) -> Event | DeadLetter:
@@ -59,4 +61,6 @@ def run_offline(records: Iterable[LogRecord], policy: Policy, lateness_ms: int,
     violations = sorted(engine.finish(), key=output_order)
     counts.update(engine.counts)
     end = as_of if as_of is not None else engine.watermark()
-    return RunResult(violations, dead_letters, counts, end)
+    escalations = sorted(engine.escalations.emitted, key=lambda e: escalation_order(e, policy)) \
+        if engine.escalations is not None else []
+    return RunResult(violations, dead_letters, counts, end, escalations)

@@ -8,7 +8,6 @@ import rich.progress
 from rich.console import Console
 from rich.table import Table
 
-from detectors.decisions import RULE_ORDER
 from detectors.timeparse import format_time
 
 from .eventlog import read_log
@@ -19,14 +18,19 @@ console = Console(stderr=True)
 
 
 def run_command(input: Path, output: Path, as_of: int | None, dlq: Path | None,
-                lateness_ms: int, policy_name: str | None) -> RunResult:
+                lateness_ms: int, policy_name: str | None, escalations: Path | None = None) -> RunResult:
     policy = load_policy(policy_name)
     with rich.progress.open(input, "rb", description="reading", console=console, transient=True) as stream:
         result = run_offline(read_log(stream), policy, lateness_ms, as_of)
     write_lines(output, result.violations)
     if dlq is not None:
         write_lines(dlq, result.dead_letters)
-    print_summary(result, policy.version)
+    if escalations is not None:
+        write_lines(escalations, result.escalations)   # by day, kind, shop, product
+    print_summary(result, policy.version, policy.rules)
+    if policy.escalations:
+        kinds = {k.name: sum(e["kind"] == k.name for e in result.escalations) for k in policy.escalations}
+        console.print("escalations: " + ", ".join(f"{k} {n}" for k, n in kinds.items()))
     return result
 
 
@@ -36,7 +40,7 @@ def write_lines(path: Path, objects: list[dict]) -> None:
             out.write(orjson.dumps(obj) + b"\n")
 
 
-def print_summary(result: RunResult, policy_version: str) -> None:
+def print_summary(result: RunResult, policy_version: str, rules: tuple[str, ...]) -> None:
     counts = result.counts
     as_of = format_time(result.as_of) if result.as_of is not None else "no events"
     console.print(f"policy {policy_version}, as of {as_of}")
@@ -47,7 +51,7 @@ def print_summary(result: RunResult, policy_version: str) -> None:
     console.print(f"dead letters: {sum(dead.values())}"
                   + (" (" + ", ".join(f"{r} {n}" for r, n in sorted(dead.items())) + ")" if dead else ""))
     table = Table("rule", "violations", "penalty (yuan)", "capped")
-    for rule in RULE_ORDER:
+    for rule in rules:                     # the policy's rules, in decision order
         mine = [v for v in result.violations if v["rule"] == rule]
         fen = sum(v["penalty"]["amount_fen"] for v in mine)
         table.add_row(rule, str(len(mine)), f"{fen / 100:.2f}", str(sum(v["penalty"]["capped"] for v in mine)))
@@ -56,10 +60,11 @@ def print_summary(result: RunResult, policy_version: str) -> None:
     console.print(table)
 
 
-def generate_command(orders: int, seed: int, disorder_minutes: float, output: Path) -> None:
+def generate_command(orders: int, seed: int, disorder_minutes: float, output: Path,
+                     platform_cases: bool = False) -> None:
     from .synth import iter_generate
 
-    lines, as_of = iter_generate(orders, seed, disorder_minutes)
+    lines, as_of = iter_generate(orders, seed, disorder_minutes, platform_cases=platform_cases)
     written = 0
     with open(output, "wb") as out:
         for line in lines:

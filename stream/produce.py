@@ -48,10 +48,13 @@ def message_key(record: LogRecord) -> str | None:
 
 
 def make_producer(bootstrap: str, **overrides):
+    """SASL/TLS arguments come from the environment (stream/kafka_security.py) unless overridden."""
     from kafka import KafkaProducer
+
+    from .kafka_security import kafka_python_config
     config = dict(bootstrap_servers=bootstrap, client_id="shipguard-produce", acks=1,
                   linger_ms=5, batch_size=128 * 1024, enable_idempotence=False,  # Tansu: no InitProducerId
-                  max_request_size=1024 * 1024)
+                  max_request_size=1024 * 1024, **kafka_python_config())
     config.update(overrides)
     return KafkaProducer(**config)
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 
 from detectors.timeparse import parse_duration
 
@@ -12,6 +12,14 @@ ENV = {
     "store": "SHIPGUARD_STORE", "app_id": "SHIPGUARD_APP_ID", "idle_seconds": "SHIPGUARD_IDLE_SECONDS",
     "session_timeout": "SHIPGUARD_SESSION_TIMEOUT", "producer_batch": "SHIPGUARD_PRODUCER_BATCH",
     "metrics_host": "SHIPGUARD_METRICS_HOST", "data_dir": "SHIPGUARD_DATA_DIR",
+    "feed_topics": "SHIPGUARD_FEED_TOPICS",
+    "replication_factor": "SHIPGUARD_REPLICATION_FACTOR",
+    # Kafka security (stream/kafka_security.py): environment only, never a flag (ps shows flags)
+    "kafka_security_protocol": "SHIPGUARD_KAFKA_SECURITY_PROTOCOL",
+    "kafka_sasl_mechanism": "SHIPGUARD_KAFKA_SASL_MECHANISM",
+    "kafka_sasl_username": "SHIPGUARD_KAFKA_SASL_USERNAME", "kafka_sasl_password": "SHIPGUARD_KAFKA_SASL_PASSWORD",
+    "kafka_ssl_cafile": "SHIPGUARD_KAFKA_SSL_CAFILE", "kafka_ssl_certfile": "SHIPGUARD_KAFKA_SSL_CERTFILE",
+    "kafka_ssl_keyfile": "SHIPGUARD_KAFKA_SSL_KEYFILE", "kafka_ssl_key_password": "SHIPGUARD_KAFKA_SSL_KEY_PASSWORD",
 }
 
 
@@ -33,6 +41,16 @@ class Settings:
     session_timeout: float = 10.0
     producer_batch: int = 0                       # 1 on Tansu: its ListOffsets bug loses batched changelog tails
     data_dir: str = ""
+    feed_topics: str = ""                         # "kuaidi100:TOPIC,sf:TOPIC": raw feeds to convert (feed_agent.py)
+    replication_factor: int = 1                   # of the topics Faust and `shipguard topics` create
+    kafka_security_protocol: str = "PLAINTEXT"    # PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL
+    kafka_sasl_mechanism: str = "PLAIN"           # PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: str = field(default="", repr=False)     # secrets stay out of any repr or log line
+    kafka_ssl_cafile: str = ""
+    kafka_ssl_certfile: str = ""                  # client certificate (mutual TLS), with its key file
+    kafka_ssl_keyfile: str = ""
+    kafka_ssl_key_password: str = field(default="", repr=False)
 
     @property
     def lateness_ms(self) -> int:

@@ -62,6 +62,7 @@ class Stage:
     def _restore(self, p: int) -> Partition:
         """A partition as this worker finds it: after a start, a restart or a rebalance."""
         part = Partition(self.make_frontier())
+        self.handler.restored(p)
         saved = self.tables.progress.get(str(p))
         if saved is not None:
             saved = as_doc(saved)
@@ -121,10 +122,11 @@ class Stage:
                 self._keep(p, part, await self.handler.deadline(timer))
             elif next_input is not None and next_input[0] <= through:
                 _, _, item, raw, pending = heapq.heappop(inputs)
-                self._keep(p, part, await self.handler.input(item, as_doc(raw)))
+                self._keep(p, part, await self.handler.input(item, as_doc(raw), p))
                 self.tables.pending.pop(pending, None)
             else:
                 break
+        await self.handler.taken_through(p, through)     # the penalty stage closes escalation days here
         part.through = through
         self.tables.progress[str(p)] = orjson.dumps({"w": through, "m": part.frontier.max_seen()})
         if self.metrics:

@@ -50,6 +50,7 @@ import orjson
 
 from detectors.events import CARRIER_SCAN, ORDER_PAID, TRACKING_UPLOADED
 
+from . import synth_platform
 from .synth_cases import STORM, plant
 from .synth_texts import (DAY, HOUR, MIN, SEC, COLLECTED, IN_TRANSIT, DELIVERING, SIGNED, RETURNED,
                           EXCEPTION, CARRIER_WEIGHTS, CARRIERS, EXCEPTION_TEXTS, ORIGIN_PLACES, PLACE_WEIGHTS,
@@ -109,16 +110,18 @@ class SynthLog:
         return (line(i) for i in self._order)
 
 
-def synthesize(orders: int, seed: int, disorder_minutes: float, start_ms: int = START_MS) -> SynthLog:
-    b = _Builder(orders, seed, start_ms)
+def synthesize(orders: int, seed: int, disorder_minutes: float, start_ms: int = START_MS,
+               platform_cases: bool = False) -> SynthLog:
+    """`platform_cases` adds the cases of policy platform-2026-07 (synth_platform.py)."""
+    b = _Builder(orders, seed, start_ms, platform_cases)
     b.plan()
     return b.finish(int(disorder_minutes * MIN))
 
 
 def generate(orders: int, seed: int, disorder_minutes: float,
-             start_ms: int = START_MS) -> tuple[list[dict], int]:
+             start_ms: int = START_MS, platform_cases: bool = False) -> tuple[list[dict], int]:
     """All lines in arrival order and the recommended as-of (epoch ms)."""
-    log = synthesize(orders, seed, disorder_minutes, start_ms)
+    log = synthesize(orders, seed, disorder_minutes, start_ms, platform_cases)
     was_enabled = gc.isenabled()
     gc.disable()  # a million fresh dicts, no cycles: collecting them only costs time
     try:
@@ -129,9 +132,9 @@ def generate(orders: int, seed: int, disorder_minutes: float,
 
 
 def iter_generate(orders: int, seed: int, disorder_minutes: float,
-                  start_ms: int = START_MS) -> tuple[Iterator[dict], int]:
+                  start_ms: int = START_MS, platform_cases: bool = False) -> tuple[Iterator[dict], int]:
     """As `generate`, but the lines are built one at a time (compact plan in memory)."""
-    log = synthesize(orders, seed, disorder_minutes, start_ms)
+    log = synthesize(orders, seed, disorder_minutes, start_ms, platform_cases)
     return iter(log), log.as_of
 
 
@@ -154,8 +157,8 @@ def rfc3339(ms: int) -> str:
 
 
 class _Builder:
-    def __init__(self, n: int, seed: int, start_ms: int):
-        self.n, self.start = n, start_ms
+    def __init__(self, n: int, seed: int, start_ms: int, platform_cases: bool = False):
+        self.n, self.start, self.platform_cases = n, start_ms, platform_cases
         self.rng = rng = random.Random(seed)
         self.span_s = int(max(1.0, n / 20000) * 86400)
         n_shops = max(3, n // 50)
@@ -197,7 +200,7 @@ class _Builder:
             self.case_max = t
 
     def new_order(self, paid_at: int, *, shop=None, place=None, like: _Order | None = None,
-                  recipient=None, swh=-1) -> _Order:
+                  recipient=None, swh=-1, product: str | None = None) -> _Order:
         rng = self.rng
         if shop is None:
             shop = like.shop if like else int(len(self.shop_place) ** rng.random()) - 1
@@ -216,7 +219,7 @@ class _Builder:
         if swh == -1:
             x = rng.random()
             swh = None if x < 0.85 else 48 if x < 0.88 else rng.randint(72, 360)
-        o = _Order(f"O{len(self.orders) + 1:08d}", shop, f"P{shop:05d}{rng.randrange(12):02d}",
+        o = _Order(f"O{len(self.orders) + 1:08d}", shop, product or f"P{shop:05d}{rng.randrange(12):02d}",
                    min(100000, int(10 ** rng.uniform(2, 5))),
                    recipient or f"r_{rng.getrandbits(64):016x}", address, place, swh, paid_at,
                    len(self.orders))
@@ -311,7 +314,7 @@ class _Builder:
 
     # ---- the cases; each returns nothing and counts what it planted
     def case(self, kind: str, paid: int) -> None:
-        plant(self, kind, paid)
+        (synth_platform.plant if kind in synth_platform.KINDS else plant)(self, kind, paid)
 
     def plan(self) -> None:
         rng, n = self.rng, self.n
@@ -325,6 +328,15 @@ class _Builder:
         if n >= 5000:
             kinds.append("ship_timeout_cap_storm")
             used += STORM
+        if self.platform_cases:                       # only when asked: the default logs stay as they were
+            for kind, (rate, size) in synth_platform.RATES.items():
+                count = min(max(1, round(rate * n)), (n - used) // size)
+                kinds += [kind] * count
+                used += count * size
+            for kind, size in synth_platform.STORMS.items():
+                if n - used >= size:
+                    kinds.append(kind)
+                    used += size
         self.planted.update(kinds)
         kinds += ["honest"] * (n - used)
         rng.shuffle(kinds)

@@ -5,6 +5,8 @@ from detectors.events import TOPICS as INPUT_TOPICS  # order-paid, tracking-uplo
 
 VIOLATIONS = "violations"
 DLQ = "shipguard-dlq"
+ESCALATIONS = "shop-escalations"          # policy `escalations:` (detectors/escalation.py), key shop_id
+OUTPUT_TOPICS = (VIOLATIONS, DLQ, ESCALATIONS)
 
 # Stages, in dataflow order, with the stages that feed each one.
 ORDER, PARCEL, PICKUP, PENALTY = "order", "parcel", "pickup", "penalty"

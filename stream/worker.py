@@ -10,7 +10,9 @@ log = logging.getLogger("shipguard")
 
 def build(settings: Settings):
     """The app with its metrics and serving view; nothing started yet."""
+    from . import lag
     from .app import create_app
+    from .health import Health
     from .metrics import Metrics
     from .policies import load_policy
     from .serving import ServingView, connect
@@ -18,20 +20,28 @@ def build(settings: Settings):
     policy = load_policy(settings.policy)
     metrics = Metrics()
     serving = ServingView(connect(settings.redis_url), metrics=metrics) if settings.redis_url else None
-    return create_app(settings, policy, metrics, serving), metrics
+    app = create_app(settings, policy, metrics, serving)
+    app.shipguard_health = Health().attach(app)      # /healthz, /readyz (stream/health.py)
+    metrics.watch_health(app.shipguard_health)
+    lag.install(app, metrics)
+    return app, metrics
 
 
 def run_worker(settings: Settings, loglevel: str = "WARNING") -> None:
     import faust
 
     from .broker_wait import wait_for_broker
-    from .published import recent_violation_ids
+    from .kafka_security import kafka_python_config
+    from .published import recent_escalation_ids, recent_violation_ids
 
-    wait_for_broker(settings.bootstrap)
+    security = kafka_python_config(settings)              # SASL/TLS; checked before anything connects
+    wait_for_broker(settings.bootstrap, security=security)
     app, metrics = build(settings)
     app.shipguard.published_before = recent_violation_ids(settings.bootstrap)
+    if app.shipguard.policy.escalations:
+        app.shipguard.escalated_before = recent_escalation_ids(settings.bootstrap)
     if settings.metrics_port:
-        metrics.serve(settings.metrics_port, settings.metrics_host)
+        metrics.serve(settings.metrics_port, settings.metrics_host, app.shipguard_health)
     log.warning("shipguard worker %s: broker %s, %d partitions, policy %s, lateness %s, metrics %s",
                 settings.app_id, settings.broker, settings.partitions, settings.policy, settings.lateness,
                 f"http://{settings.metrics_host}:{settings.metrics_port}/metrics" if settings.metrics_port else "off")

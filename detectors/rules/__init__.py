@@ -1,12 +1,14 @@
-"""The registry: every rule shipguard decides, in CONTRACT §4's decision order."""
+"""The registry: every rule shipguard can decide, in decision order (CONTRACT §4,
+then the rules behind configuration). A policy enables some of them (`rules:`)."""
 from __future__ import annotations
 
 from functools import lru_cache
 
 from ..decisions import RULE_ORDER
 from . import (
-    duplicate_waybill, no_transfer_center_24h, not_received, pickup_before_payment,
-    pickup_timeout, recalled_after_deadline, route_address_mismatch, ship_timeout,
+    collect_timeout_24h, dispatch_timeout_24h, duplicate_waybill, no_transfer_center_24h, not_received,
+    pickup_before_payment, pickup_timeout, recalled_after_deadline, route_address_mismatch, ship_late_48h,
+    ship_late_96h, ship_timeout, transit_timeout,
 )
 from .base import Rule
 
@@ -19,13 +21,19 @@ REGISTRY: tuple[Rule, ...] = (
     not_received.RULE,
     ship_timeout.RULE,
     pickup_timeout.RULE,
+    # behind configuration (policy platform-2026-07)
+    collect_timeout_24h.RULE,
+    dispatch_timeout_24h.RULE,
+    transit_timeout.RULE,
+    ship_late_48h.RULE,
+    ship_late_96h.RULE,
 )
-assert tuple(r.name for r in REGISTRY) == RULE_ORDER, "registry must follow CONTRACT §4's order"
+assert tuple(r.name for r in REGISTRY) == RULE_ORDER, "registry must follow RULE_ORDER (CONTRACT §4's first)"
 
 BY_NAME = {rule.name: rule for rule in REGISTRY}
 
 
 @lru_cache(maxsize=None)
 def rules_for(side: str, enabled: frozenset[str] | None = None) -> tuple[Rule, ...]:
-    """The rules reading one side's state; asked once per input, so remembered."""
+    """The enabled rules reading one side's state; asked once per input, so remembered."""
     return tuple(r for r in REGISTRY if r.side == side and (enabled is None or r.name in enabled))

@@ -13,7 +13,7 @@ from pathlib import Path
 from stream.embedded import EmbeddedBroker, create_topics, free_port
 from stream.eventlog import read_log
 from stream.produce import produce_log
-from stream.topics import DLQ, INPUT_TOPICS, VIOLATIONS, internal_topics
+from stream.topics import INPUT_TOPICS, OUTPUT_TOPICS, internal_topics
 
 PARTITIONS = 4
 
@@ -23,7 +23,7 @@ class Deployment:
         self.workdir, self.redis_url = workdir, redis_url
         self.broker = EmbeddedBroker().start()
         self.app_id = f"sg-{uuid.uuid4().hex[:8]}"
-        create_topics(self.broker.bootstrap, [*INPUT_TOPICS, VIOLATIONS, DLQ, *internal_topics(self.app_id)],
+        create_topics(self.broker.bootstrap, [*INPUT_TOPICS, *OUTPUT_TOPICS, *internal_topics(self.app_id)],
                       PARTITIONS)
         self.workers: list[subprocess.Popen] = []
 
@@ -54,10 +54,15 @@ class Deployment:
             proc.kill()
             return proc.wait()
 
-    def collect(self, output: Path, as_of: str | None = None, timeout: float = 240) -> str:
+    def collect(self, output: Path, as_of: str | None = None, timeout: float = 240,
+                escalations: Path | None = None, policy: str | None = None) -> str:
         args = [sys.executable, "-m", "stream.cli", "collect", "--output", str(output), "--timeout", str(timeout)]
         if as_of:
             args += ["--as-of", as_of]
+        if escalations is not None:
+            args += ["--escalations", str(escalations)]
+        if policy:
+            args += ["--policy", policy]
         done = subprocess.run(args, env=self.env(), capture_output=True, text=True, timeout=timeout + 60)
         assert done.returncode == 0, done.stderr + self.log_tail()
         return done.stderr

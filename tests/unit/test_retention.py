@@ -67,12 +67,12 @@ def test_the_duplicate_window_still_sees_thirty_days_back():
 def test_no_violation_changes_with_expiry_on_the_rule_cases():
     """Retention only forgets what no rule can still use: every case decides the same
     with a retention of 30 days as with one of ten years."""
-    from .test_rule_cases import params, run
-    forever = dataclasses.replace(POLICY, retention_ms=3650 * DAY)
+    from .test_rule_cases import params, policy_named, run
     for param in params():
         _, case = param.values
         if "xfail" in case:
             continue
+        forever = dataclasses.replace(policy_named(case["policy"]), retention_ms=3650 * DAY)
         events = build(case)
         engine = Engine(forever, lateness_ms=LATENESS, as_of=T0 + ms(case.get("as_of", "60d")))
         for event in events:

@@ -1,4 +1,5 @@
 """Data-driven rule cases: tests/unit/cases/<rule>.yaml (one per rule) and penalties.yaml.
+A file's `policy:` names the policy its cases run under (seed-v1 when absent).
 
 Events (times relative to 2026-11-01T00:00:00+08:00: `48h1ms`, `-1h`) go to the engine in
 listed order; the rule's decisions must equal `fires` (penalties: `expect`, `counts`). Unless
@@ -9,6 +10,7 @@ from __future__ import annotations
 import random
 import re
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -20,11 +22,13 @@ from stream.policies import load_policy
 
 CASES = Path(__file__).parent / "cases"
 RULES = ("duplicate_waybill", "pickup_before_payment", "route_address_mismatch", "recalled_after_deadline",
-         "no_transfer_center_24h", "not_received", "ship_timeout", "pickup_timeout")
+         "no_transfer_center_24h", "not_received", "ship_timeout", "pickup_timeout",
+         "collect_timeout_24h", "dispatch_timeout_24h", "transit_timeout", "ship_late_48h", "ship_late_96h")
 T0 = int(datetime(2026, 11, 1, tzinfo=timezone(timedelta(hours=8))).timestamp() * 1000)
 LATENESS = 300_000
 SHUFFLES = 3
 POLICY = load_policy("seed-v1")
+policy_named = lru_cache(maxsize=None)(load_policy)
 UNITS = {"d": 86_400_000, "h": 3_600_000, "m": 60_000, "s": 1000, "ms": 1}
 PART = re.compile(r"(\d+)(ms|d|h|m|s)")
 SCAN_TEXT = {"collected": "【杭州市】快件已揽收", "in_transit": "快件已到达【杭州转运中心】", "delivering": "【杭州市】快件派送中",
@@ -89,7 +93,8 @@ def parcel_of(v: dict):
 
 
 def run(case: dict, events: list):
-    engine = Engine(POLICY, lateness_ms=LATENESS, as_of=T0 + ms(case.get("as_of", "60d")))
+    engine = Engine(policy_named(case.get("policy", "seed-v1")), lateness_ms=LATENESS,
+                    as_of=T0 + ms(case.get("as_of", "60d")))
     for event in events:
         engine.offer(event)
     return engine.finish(), engine.counts
@@ -106,7 +111,8 @@ def params():
         doc = yaml.safe_load(path.read_text("utf-8"))
         for case in doc["cases"]:
             marks = [pytest.mark.xfail(reason=case["xfail"], strict=True)] if "xfail" in case else []
-            yield pytest.param(doc["rule"], case, id=f"{doc['rule']}: {case['name']}", marks=marks)
+            case = {"policy": doc.get("policy", "seed-v1"), **case}
+            yield pytest.param(doc["rule"], case, id=f"{path.stem}: {case['name']}", marks=marks)
 
 
 def check_fires(rule: str, case: dict, violations: list) -> None:
