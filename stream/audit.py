@@ -32,7 +32,22 @@ def compare(old: dict, new: dict) -> dict:
             kind, entry = ("removed", {}) if b is None else ("added", {})
         entry = {"order_id": key[1], "carrier": key[2] or None, "waybill_no": key[3] or None, **entry}
         by_rule.setdefault(key[0], {"added": [], "removed": [], "changed": []})[kind].append(entry)
-    return {"old_policy": old["policy_version"], "new_policy": new["policy_version"], "by_rule": by_rule}
+    out = {"old_policy": old["policy_version"], "new_policy": new["policy_version"], "by_rule": by_rule}
+    if "escalations" in old or "escalations" in new:
+        out["escalations"] = _compare_escalations(old.get("escalations", []), new.get("escalations", []))
+    return out
+
+
+def _compare_escalations(old: list[dict], new: list[dict]) -> dict:
+    """Escalation windows added or removed, by kind; a window is (kind, shop, product, day)."""
+    def window(e: dict) -> tuple:
+        return (e["kind"], e["shop_id"], e["product_id"] or "", e["day"])
+    before, after = {window(e) for e in old}, {window(e) for e in new}
+    by_kind: dict = {}
+    for key in sorted(before ^ after):
+        entry = {"shop_id": key[1], "product_id": key[2] or None, "day": key[3]}
+        by_kind.setdefault(key[0], {"added": [], "removed": []})["added" if key in after else "removed"].append(entry)
+    return by_kind
 
 
 def explain(order_id: str, records, report: dict) -> dict:

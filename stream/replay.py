@@ -89,6 +89,8 @@ def build_report(result: RunResult, policy: Policy, lateness_ms: int, starts, en
     counts = {rule: 0 for rule in sorted({v["rule"] for v in result.violations})}
     for v in result.violations:
         counts[v["rule"]] += 1
+    # Shop and product escalations, for a policy that has them (a seed-v1 report is unchanged).
+    escalations = {"escalations": result.escalations} if policy.escalations else {}
     return {
         "shipguard_version": software_version(),
         "policy_version": policy.version,
@@ -100,6 +102,7 @@ def build_report(result: RunResult, policy: Policy, lateness_ms: int, starts, en
         "counts": counts,
         "dead_letters": result.dead_letters,
         "violations": result.violations,
+        **escalations,
     }
 
 

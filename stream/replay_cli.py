@@ -73,6 +73,8 @@ def write_report(report: dict, output: Path) -> None:
     for rule, n in report["counts"].items():
         table.add_row(rule, str(n))
     console.print(table)
+    if "escalations" in report:
+        console.print(f"escalations: {len(report['escalations'])}")
     if "comparison" in report:
         print_comparison(report["comparison"])
 
@@ -85,6 +87,11 @@ def print_comparison(diff: dict) -> None:
         table.add_row(rule, str(len(kinds["added"])), str(len(kinds["removed"])), str(len(kinds["changed"])),
                       ", ".join(fields))
     console.print(table if diff["by_rule"] else "no decision differs")
+    if diff.get("escalations"):
+        windows = Table("escalation", "added", "removed", title="escalation windows")
+        for kind, changes in sorted(diff["escalations"].items()):
+            windows.add_row(kind, str(len(changes["added"])), str(len(changes["removed"])))
+        console.print(windows)
 
 
 def print_explanation(doc: dict, as_json: bool) -> None:

@@ -140,3 +140,54 @@ def test_timestamp_bounds_resolve_by_reading(live, tmp_path):
         report = orjson.loads(path.read_bytes())
         assert report["events"] == {} and report["violations"] == []
         assert all(start == end for parts in report["range"].values() for start, end in parts.values())
+
+
+def test_the_two_policies_compare_by_rule_and_replay_their_escalations_alike(live, tmp_path):
+    """Issue 7: seed-v1 against platform-2026-07 over the same range; the platform replay,
+    escalations included, is byte-identical when run twice."""
+    d, folder, as_of, _ = live
+    seed = tmp_path / "seed.json"
+    shipguard(d, "replay", "--as-of", as_of, "--output", str(seed))
+    written = []
+    for n in (1, 2):
+        platform = tmp_path / f"platform-{n}.json"
+        out = shipguard(d, "replay", "--as-of", as_of, "--policy", "platform-2026-07", "--compare", str(seed),
+                        "--output", str(platform))
+        written.append(platform.read_bytes())
+    assert written[0] == written[1]
+    reports = [orjson.loads(b) for b in written]
+    assert "escalations" in reports[0] and "escalations" not in orjson.loads(seed.read_bytes())
+    diff = reports[0]["comparison"]
+    assert diff["old_policy"] == "seed-v1" and diff["new_policy"] == "platform-2026-07"
+    by_rule = diff["by_rule"]
+    for rule in ("no_transfer_center_24h", "pickup_timeout"):          # not in the platform's rule set
+        if rule in by_rule:
+            assert by_rule[rule]["removed"] and not by_rule[rule]["added"]
+    assert any(by_rule.get(rule, {}).get("added") for rule in ("collect_timeout_24h", "dispatch_timeout_24h"))
+    assert "collect_timeout_24h" in out.stderr or "dispatch_timeout_24h" in out.stderr
+
+
+def test_a_replay_decides_the_same_escalations_every_time(tmp_path):
+    """Escalation windows close on event time only: two replays of one range, planted
+    escalations of every kind included, give the same report bytes."""
+    lines, as_of = generate(1200, 1, 3, platform_cases=True)
+    log = tmp_path / "events.jsonl"
+    log.write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in lines))
+    d = Deployment(tmp_path)                   # the broker only: a replay needs no worker
+    try:
+        d.produce(log)
+        written = []
+        for n in (1, 2):
+            report = tmp_path / f"replay-{n}.json"
+            shipguard(d, "replay", "--as-of", str(as_of), "--policy", "platform-2026-07", "--output", str(report))
+            written.append(report.read_bytes())
+        assert written[0] == written[1]
+        replayed = orjson.loads(written[0])["escalations"]
+        assert {e["kind"] for e in replayed} == {"shop_fraud", "shop_abnormal_track", "product_overdue"}
+        from stream.eventlog import read_log
+        from stream.offline import run_offline
+        from stream.policies import load_policy
+        with open(log, "rb") as stream:                  # what `shipguard run` decides on the log itself
+            assert replayed == run_offline(read_log(stream), load_policy("platform-2026-07"), 300_000, as_of).escalations
+    finally:
+        d.close()
