@@ -7,37 +7,10 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 
 from detectors.policy import PolicyError
-from detectors.timeparse import TimeError, parse_duration, parse_time
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="shipguard: detect fake shipping on order, tracking and carrier-scan events.")
-err = Console(stderr=True)
-
-
-def fail(message: str) -> None:
-    err.print(f"[red]shipguard: {message}[/red]", highlight=False)
-    raise typer.Exit(2)
-
-
-def cli_time(text: Optional[str], option: str) -> Optional[int]:
-    """RFC 3339 with an offset, or epoch milliseconds."""
-    if text is None:
-        return None
-    try:
-        return parse_time(int(text) if text.lstrip("-").isdigit() else text)
-    except TimeError as exc:
-        fail(f"{option}: {exc}")
-
-
-def cli_duration(text: str, option: str) -> int:
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        fail(f"{option}: {exc}")
-
+from .cli_common import app, cli_duration, cli_time, err, fail, settings_from_env
 
 @app.command()
 def run(
@@ -98,12 +71,6 @@ def ingest(
         fail(f"{exc.filename or log}: {exc.strerror}")
 
 
-def _settings(**overrides):
-    from .settings import from_env
-
-    return from_env(**overrides)
-
-
 @app.command()
 def worker(
     broker: Optional[str] = typer.Option(None, help="kafka://host:port [SHIPGUARD_BROKER]"),
@@ -119,7 +86,7 @@ def worker(
     """Run one worker of the consumer group (the production entry point)."""
     from .worker import run_worker
 
-    settings = _settings(broker=broker, redis_url=redis_url, partitions=partitions, lateness=lateness,
+    settings = settings_from_env(broker=broker, redis_url=redis_url, partitions=partitions, lateness=lateness,
                          policy=policy, metrics_port=metrics_port, store=store, app_id=app_id)
     from .kafka_security import SecurityConfigError
 
@@ -141,7 +108,7 @@ def topics(
     from .kafka_security import SecurityConfigError
     from .topics_cli import create_all
 
-    settings = _settings(broker=broker, partitions=partitions, app_id=app_id, replication_factor=replication_factor)
+    settings = settings_from_env(broker=broker, partitions=partitions, app_id=app_id, replication_factor=replication_factor)
     try:
         names = create_all(settings)
     except SecurityConfigError as exc:
@@ -158,7 +125,7 @@ def produce(
     from .eventlog import read_log
     from .produce import produce_log
 
-    settings = _settings(broker=broker)
+    settings = settings_from_env(broker=broker)
     try:
         with open(input, "rb") as stream:
             counts = produce_log(settings.bootstrap, read_log(stream))
@@ -185,7 +152,7 @@ def collect(
     from .offline_cli import write_lines
     from .policies import load_policy
 
-    settings = _settings(broker=broker, app_id=app_id, partitions=partitions, lateness=lateness, policy=policy)
+    settings = settings_from_env(broker=broker, app_id=app_id, partitions=partitions, lateness=lateness, policy=policy)
     try:
         chosen = load_policy(settings.policy) if escalations is not None else None
     except PolicyError as exc:
@@ -216,7 +183,7 @@ def query(
 
     if kind not in ("order", "shop", "carrier"):
         fail("KIND must be order, shop or carrier")
-    query_command(kind, ident, redis_url or _settings().redis_url, as_json)
+    query_command(kind, ident, redis_url or settings_from_env().redis_url, as_json)
 
 
 @app.command()
@@ -238,79 +205,6 @@ def up(
     raise typer.Exit(run_up(orders, seed, partitions, metrics_port, redis_url, duration))
 
 
-def _bounds(from_timestamp, from_offsets, to_timestamp, to_offsets) -> dict:
-    from .replay_cli import offsets_file
-
-    if from_timestamp and from_offsets or to_timestamp and to_offsets:
-        fail("give a timestamp or an offsets file for each end, not both")
-    try:
-        return {"from_ts": cli_time(from_timestamp, "--from-timestamp"), "to_ts": cli_time(to_timestamp, "--to-timestamp"),
-                "from_offsets": offsets_file(from_offsets, end=False), "to_offsets": offsets_file(to_offsets, end=True)}
-    except (OSError, ValueError) as exc:
-        fail(f"offsets file: {exc}")
-
-
-RANGE_HELP = "record timestamp (RFC 3339 or epoch ms)"
-
-
-@app.command()
-def replay(
-    output: Path = typer.Option(..., "--output", help="the report (JSON)"),
-    from_timestamp: Optional[str] = typer.Option(None, help=f"start at this {RANGE_HELP}"),
-    from_offsets: Optional[Path] = typer.Option(None, help="start offsets: {topic: {partition: offset}} or a report"),
-    to_timestamp: Optional[str] = typer.Option(None, help=f"end at this {RANGE_HELP} (inclusive)"),
-    to_offsets: Optional[Path] = typer.Option(None, help="end offsets (exclusive), or a report"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="decide as of T"),
-    policy: Optional[str] = typer.Option(None, help="policy name or YAML file"),
-    lateness: str = typer.Option("5m", help="allowed lateness"),
-    compare: Optional[Path] = typer.Option(None, "--compare", help="an earlier report: say which decisions differ"),
-    topic: Optional[str] = typer.Option(None, "--topic", help="also publish the violations to this audit topic"),
-    broker: Optional[str] = typer.Option(None, help="kafka://host:port [SHIPGUARD_BROKER]"),
-) -> None:
-    """Replay the input topics over a fixed range and write an audit report."""
-    from .replay_cli import publish, run_replay, write_report
-    from .topics import VIOLATIONS
-
-    if topic == VIOLATIONS:
-        fail(f"--topic {topic} is the live output: an audit publishes elsewhere")
-    bounds = _bounds(from_timestamp, from_offsets, to_timestamp, to_offsets)
-    try:
-        bootstrap = _settings(broker=broker).bootstrap
-        report, _ = run_replay(bootstrap, policy, cli_duration(lateness, "--lateness"),
-                               cli_time(as_of, "--as-of"), bounds, compare)
-        write_report(report, output)
-        if topic:
-            err.print(f"published {publish(bootstrap, topic, report)} violations to {topic}")
-    except (PolicyError, ValueError) as exc:
-        fail(str(exc))
-    except OSError as exc:
-        fail(f"{exc.filename}: {exc.strerror}")
-
-
-@app.command()
-def explain(
-    order_id: str = typer.Argument(..., help="the order to explain"),
-    from_timestamp: Optional[str] = typer.Option(None, help=f"start at this {RANGE_HELP}"),
-    from_offsets: Optional[Path] = typer.Option(None, help="start offsets file or a report"),
-    to_timestamp: Optional[str] = typer.Option(None, help=f"end at this {RANGE_HELP}"),
-    to_offsets: Optional[Path] = typer.Option(None, help="end offsets file or a report"),
-    as_of: Optional[str] = typer.Option(None, "--as-of"),
-    policy: Optional[str] = typer.Option(None),
-    lateness: str = typer.Option("5m"),
-    as_json: bool = typer.Option(False, "--json", help="print JSON"),
-    broker: Optional[str] = typer.Option(None, help="kafka://host:port [SHIPGUARD_BROKER]"),
-) -> None:
-    """One order's timeline (every event with its time and source offset) and each decision's evidence."""
-    from .replay_cli import run_explain
-
-    bounds = _bounds(from_timestamp, from_offsets, to_timestamp, to_offsets)
-    try:
-        run_explain(order_id, _settings(broker=broker).bootstrap, policy, cli_duration(lateness, "--lateness"),
-                    cli_time(as_of, "--as-of"), bounds, as_json)
-    except PolicyError as exc:
-        fail(str(exc))
-
-
 @app.command()
 def bench(
     quick: bool = typer.Option(False, "--quick", help="small sizes (CI); without it, BENCHMARKS.md's sizes"),
@@ -326,6 +220,9 @@ def bench(
         fail(f"--parts: unknown {', '.join(sorted(unknown))}")
     if run_bench_cli(quick, chosen, output) != 0:
         raise typer.Exit(1)
+
+
+from . import cli_audit  # noqa: E402,F401  (registers replay and explain after the commands above)
 
 
 def main() -> None:

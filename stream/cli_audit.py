@@ -1,0 +1,84 @@
+"""The auditor's commands: `shipguard replay` and `shipguard explain` over a fixed range of the topics."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from detectors.policy import PolicyError
+
+from .cli_common import app, cli_duration, cli_time, err, fail, settings_from_env
+
+
+def _bounds(from_timestamp, from_offsets, to_timestamp, to_offsets) -> dict:
+    from .replay_cli import offsets_file
+
+    if from_timestamp and from_offsets or to_timestamp and to_offsets:
+        fail("give a timestamp or an offsets file for each end, not both")
+    try:
+        return {"from_ts": cli_time(from_timestamp, "--from-timestamp"), "to_ts": cli_time(to_timestamp, "--to-timestamp"),
+                "from_offsets": offsets_file(from_offsets, end=False), "to_offsets": offsets_file(to_offsets, end=True)}
+    except (OSError, ValueError) as exc:
+        fail(f"offsets file: {exc}")
+
+
+RANGE_HELP = "record timestamp (RFC 3339 or epoch ms)"
+
+
+@app.command()
+def replay(
+    output: Path = typer.Option(..., "--output", help="the report (JSON)"),
+    from_timestamp: Optional[str] = typer.Option(None, help=f"start at this {RANGE_HELP}"),
+    from_offsets: Optional[Path] = typer.Option(None, help="start offsets: {topic: {partition: offset}} or a report"),
+    to_timestamp: Optional[str] = typer.Option(None, help=f"end at this {RANGE_HELP} (inclusive)"),
+    to_offsets: Optional[Path] = typer.Option(None, help="end offsets (exclusive), or a report"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="decide as of T"),
+    policy: Optional[str] = typer.Option(None, help="policy name or YAML file"),
+    lateness: str = typer.Option("5m", help="allowed lateness"),
+    compare: Optional[Path] = typer.Option(None, "--compare", help="an earlier report: say which decisions differ"),
+    topic: Optional[str] = typer.Option(None, "--topic", help="also publish the violations to this audit topic"),
+    broker: Optional[str] = typer.Option(None, help="kafka://host:port [SHIPGUARD_BROKER]"),
+) -> None:
+    """Replay the input topics over a fixed range and write an audit report."""
+    from .replay_cli import publish, run_replay, write_report
+    from .topics import VIOLATIONS
+
+    if topic == VIOLATIONS:
+        fail(f"--topic {topic} is the live output: an audit publishes elsewhere")
+    bounds = _bounds(from_timestamp, from_offsets, to_timestamp, to_offsets)
+    try:
+        bootstrap = settings_from_env(broker=broker).bootstrap
+        report, _ = run_replay(bootstrap, policy, cli_duration(lateness, "--lateness"),
+                               cli_time(as_of, "--as-of"), bounds, compare)
+        write_report(report, output)
+        if topic:
+            err.print(f"published {publish(bootstrap, topic, report)} violations to {topic}")
+    except (PolicyError, ValueError) as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{exc.filename}: {exc.strerror}")
+
+
+@app.command()
+def explain(
+    order_id: str = typer.Argument(..., help="the order to explain"),
+    from_timestamp: Optional[str] = typer.Option(None, help=f"start at this {RANGE_HELP}"),
+    from_offsets: Optional[Path] = typer.Option(None, help="start offsets file or a report"),
+    to_timestamp: Optional[str] = typer.Option(None, help=f"end at this {RANGE_HELP}"),
+    to_offsets: Optional[Path] = typer.Option(None, help="end offsets file or a report"),
+    as_of: Optional[str] = typer.Option(None, "--as-of"),
+    policy: Optional[str] = typer.Option(None),
+    lateness: str = typer.Option("5m"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+    broker: Optional[str] = typer.Option(None, help="kafka://host:port [SHIPGUARD_BROKER]"),
+) -> None:
+    """One order's timeline (every event with its time and source offset) and each decision's evidence."""
+    from .replay_cli import run_explain
+
+    bounds = _bounds(from_timestamp, from_offsets, to_timestamp, to_offsets)
+    try:
+        run_explain(order_id, settings_from_env(broker=broker).bootstrap, policy, cli_duration(lateness, "--lateness"),
+                    cli_time(as_of, "--as-of"), bounds, as_json)
+    except PolicyError as exc:
+        fail(str(exc))

@@ -1,0 +1,42 @@
+"""What every `shipguard` command shares: the Typer app, one-line failures, and
+the parsing of times, durations and settings given as options."""
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from detectors.timeparse import TimeError, parse_duration, parse_time
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="shipguard: detect fake shipping on order, tracking and carrier-scan events.")
+err = Console(stderr=True)
+
+
+def fail(message: str) -> None:
+    err.print(f"[red]shipguard: {message}[/red]", highlight=False)
+    raise typer.Exit(2)
+
+
+def cli_time(text: Optional[str], option: str) -> Optional[int]:
+    """RFC 3339 with an offset, or epoch milliseconds."""
+    if text is None:
+        return None
+    try:
+        return parse_time(int(text) if text.lstrip("-").isdigit() else text)
+    except TimeError as exc:
+        fail(f"{option}: {exc}")
+
+
+def cli_duration(text: str, option: str) -> int:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        fail(f"{option}: {exc}")
+
+
+def settings_from_env(**overrides):
+    from .settings import from_env
+
+    return from_env(**overrides)
