@@ -61,7 +61,7 @@ def install(app, ctx: Context) -> None:
         # Acked as soon as forwarded: an auto-ack would wait for the next message,
         # leaving the last one of a quiet input uncommitted.
         manual = stream.noack()
-        continuity = ctx.continuity["ingest"] = Continuity("ingest")
+        continuity = ctx.continuity["ingest"] = Continuity("ingest", frozenset(INPUT_TOPICS))
         async for event in manual.events():
             await ctx.gate.enter()
             try:
@@ -104,6 +104,7 @@ def install(app, ctx: Context) -> None:
         if ctx.gate.ready is not None and ctx.gate.ready.is_set() and not ctx.gate.stopping:
             for continuity in ctx.continuity.values():
                 continuity.retry_stalled(app.consumer)
+                continuity.retry_starved(app.consumer)
 
     @app.timer(SERVING_RETRY_INTERVAL)
     async def catch_up_serving():
@@ -138,7 +139,8 @@ def _stage_agent(app, ctx: Context, stage_name: str) -> None:
 
     @app.agent(ctx.topics[stage_name], name=f"{stage_name}-stage")
     async def run(stream):
-        continuity = ctx.continuity[stage_name] = Continuity(f"{stage_name} stage")
+        continuity = ctx.continuity[stage_name] = Continuity(
+            f"{stage_name} stage", frozenset({ctx.topics[stage_name].get_topic_name()}))
         async for event in stream.events():
             await ctx.gate.enter()
             try:

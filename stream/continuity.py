@@ -23,6 +23,14 @@ moves the read offset past the hole again, and Faust drops the re-read. When
 that stale record was the last one, no message comes to trigger another seek
 and the partition waits forever. So `retry_stalled`, called on a timer, seeks
 again a hole that has had no message since its last seek, with a backoff.
+
+The same can happen with no hole in sight: after a rebalance, Faust's read
+offset for a partition can be left above what the agent still has to take, and
+Faust then drops every record up to it without a word (seen: two order-paid
+partitions stuck 25 messages short after a worker joined and left). So
+`retry_starved` seeks a partition that has messages waiting below its high
+watermark but has handed the agent none for a while, to the next offset the
+agent expects, which also resets Faust's read offset there.
 """
 from __future__ import annotations
 
@@ -35,13 +43,15 @@ TAKE, SKIP = True, False
 
 
 class Continuity:
-    def __init__(self, name: str):
-        self.name = name
+    def __init__(self, name: str, topics: frozenset = frozenset()):
+        self.name, self.topics = name, topics   # topics: the ones this agent reads, for retry_starved
         self.expected: dict = {}          # tp -> next offset to take
         self.seeking: set = set()         # partitions sought back to a hole, until its first offset comes
         self.in_flight: set = set()       # partitions with a seek under way
         self.quiet_since: dict = {}       # tp -> when its last seek landed or its last message came
         self.retries: dict = {}           # tp -> seeks made by retry_stalled for the current hole
+        self.heard: dict = {}             # tp -> when a message of it last came (any offset)
+        self.starved: dict = {}           # tp -> (since when messages wait and none come, seeks made, at offset)
         self.holes = 0
 
     def reset(self) -> None:
@@ -50,9 +60,11 @@ class Continuity:
         self.seeking.clear()
         self.quiet_since.clear()
         self.retries.clear()
+        self.starved.clear()
 
     async def admit(self, consumer, message) -> bool:
         tp, offset = message.tp, message.offset
+        self.heard[tp] = time.monotonic()
         expected = self.expected.get(tp)
         if expected is None:
             expected = consumer._committed_offset.get(tp)
@@ -99,6 +111,37 @@ class Continuity:
             log.warning("%s: nothing read at offset %d of %s/%d since seeking there; seeking again",
                         self.name, self.expected[tp], tp.topic, tp.partition)
             self._start_seek(consumer, tp, self.expected[tp])
+            started += 1
+        return started
+
+    def retry_starved(self, consumer, now: float | None = None, after: float = 5.0) -> int:
+        """Seek each partition of ours that has messages waiting (high watermark above the
+        next offset to take) but has handed over none for `after` seconds; again after 2x, 4x …
+        16x that while it stays stuck at the same offset. Returns how many seeks it started."""
+        now = time.monotonic() if now is None else now
+        started = 0
+        for tp in consumer.assignment():
+            if tp.topic not in self.topics or tp in self.seeking or tp in self.in_flight:
+                continue
+            nxt = self.expected.get(tp, consumer._committed_offset.get(tp))
+            try:
+                high = consumer.highwater(tp)
+            except Exception:             # not fetched yet
+                high = None
+            if nxt is None or high is None or nxt >= high:
+                self.starved.pop(tp, None)
+                continue
+            since, seeks, at = self.starved.get(tp, (self.heard.get(tp, now), 0, nxt))
+            if at != nxt:                 # it moved since the last seek: a new stall, no backoff
+                since, seeks = self.heard.get(tp, now), 0
+            since = max(since, self.heard.get(tp, since))
+            self.starved[tp] = (since, seeks, nxt)
+            if now - since < after * 2 ** min(seeks, 4):
+                continue
+            self.starved[tp] = (now, seeks + 1, nxt)
+            log.warning("%s: %d messages wait on %s/%d from offset %d but none came for %.0f s; seeking there",
+                        self.name, high - nxt, tp.topic, tp.partition, nxt, now - since)
+            self._start_seek(consumer, tp, nxt)
             started += 1
         return started
 

@@ -63,7 +63,7 @@ def _feed_agent(app, ctx, topic: str, fmt: str, scans) -> None:
         # Acked once its scans are handed to the producer, like the ingest agent;
         # the same gate and offset-continuity check, so a restart loses no payload.
         manual = stream.noack()
-        continuity = ctx.continuity[f"feed:{topic}"] = Continuity(f"feed {topic}")
+        continuity = ctx.continuity[f"feed:{topic}"] = Continuity(f"feed {topic}", frozenset({topic}))
         async for event in manual.events():
             await ctx.gate.enter()
             try:

@@ -126,3 +126,43 @@ def test_a_hole_whose_re_read_was_dropped_is_sought_again_with_a_backoff():
         assert c.retry_stalled(consumer, now=again + 100) == 0
         assert consumer.sought == [(P0, 100)] * 3
     asyncio.run(go())
+
+
+def test_a_partition_with_messages_waiting_but_none_coming_is_sought_to_its_next_offset():
+    consumer = FakeConsumer({P0: 100})
+    consumer.assignment = lambda: {P0, TP("other-topic", 0)}
+    consumer.highwater = lambda tp: 130
+
+    async def go():
+        c = Continuity("test", frozenset({"carrier-scan"}))
+        assert await c.admit(consumer, Msg(P0, 100))
+        assert await c.admit(consumer, Msg(P0, 101))             # then Faust drops 102.. silently
+        heard = c.heard[P0]
+        assert c.retry_starved(consumer, now=heard + 1) == 0      # not yet: 5 s of silence first
+        assert c.retry_starved(consumer, now=heard + 5) == 1
+        await asyncio.sleep(0)
+        assert consumer.sought == [(P0, 102)]                     # the next offset to take, never another topic
+        assert c.retry_starved(consumer, now=heard + 12) == 0     # stuck at the same offset: 10 s now
+        assert c.retry_starved(consumer, now=heard + 15) == 1
+        await asyncio.sleep(0)
+        assert await c.admit(consumer, Msg(P0, 102))              # it moves, then sticks again: 5 s, no backoff
+        moved = c.heard[P0]
+        assert c.retry_starved(consumer, now=moved + 4) == 0
+        assert c.retry_starved(consumer, now=moved + 5) == 1
+        await asyncio.sleep(0)
+        assert consumer.sought[-1] == (P0, 103)
+        assert await c.admit(consumer, Msg(P0, 103))
+        consumer.highwater = lambda tp: 104                       # everything there is taken
+        assert c.retry_starved(consumer, now=heard + 1000) == 0
+    asyncio.run(go())
+
+
+def test_a_partition_caught_up_is_never_starved():
+    consumer = FakeConsumer({P0: 5})
+    consumer.assignment = lambda: {P0}
+    consumer.highwater = lambda tp: 5
+
+    async def go():
+        c = Continuity("test", frozenset({"carrier-scan"}))
+        assert c.retry_starved(consumer, now=10_000) == 0 and consumer.sought == []
+    asyncio.run(go())
