@@ -61,6 +61,7 @@ class Continuity:
         self.quiet_since.clear()
         self.retries.clear()
         self.starved.clear()
+        self.heard.clear()                # silence counts from the new assignment, not from before it
 
     async def admit(self, consumer, message) -> bool:
         tp, offset = message.tp, message.offset
