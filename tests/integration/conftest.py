@@ -131,3 +131,19 @@ def fresh_names() -> str:
     """A unique suffix (8 hex chars) for this test's topics and app/group ids."""
     import uuid
     return uuid.uuid4().hex[:8]
+
+
+# --- Generated logs (stream/synth.py) ----------------------------------------
+
+@pytest.fixture(scope="session")
+def log(tmp_path_factory):
+    """A generated log (400 orders, 3 min disorder): (path, as-of)."""
+    from .observe import write_log
+    return write_log(tmp_path_factory.mktemp("log"), 400)
+
+
+@pytest.fixture(scope="session")
+def long_log(tmp_path_factory):
+    """Long enough (1 500 orders) that a stop or a rebalance lands mid-stream."""
+    from .observe import write_log
+    return write_log(tmp_path_factory.mktemp("long"), 1500)

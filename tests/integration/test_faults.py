@@ -22,19 +22,9 @@ from stream.serving import connect
 from tests.hostile import hostile_messages
 
 from .deployment import Deployment, metrics_port
-from .observe import metric_sum, offline, published, scrape, topic_records, write_log
+from .observe import metric_sum, offline, published, scrape, topic_records
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def long_log(tmp_path_factory):
-    return write_log(tmp_path_factory.mktemp("long"), 1500)
-
-
-@pytest.fixture(scope="module")
-def log(tmp_path_factory):
-    return write_log(tmp_path_factory.mktemp("log"), 400)
 
 
 def test_a_worker_joining_and_leaving_mid_stream_changes_nothing(long_log, tmp_path):

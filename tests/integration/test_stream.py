@@ -14,22 +14,10 @@ import orjson
 import pytest
 
 from .deployment import PARTITIONS, Deployment, metrics_port
-from .observe import LATENESS, offline, published, write_log
+from .observe import LATENESS, offline, published
 from .observe import metric as _metric, metric_sum as _metric_sum, scrape as _scrape
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def log(tmp_path_factory):
-    """A generated log (400 orders, 3 min disorder)."""
-    return write_log(tmp_path_factory.mktemp("log"), 400)
-
-
-@pytest.fixture(scope="module")
-def long_log(tmp_path_factory):
-    """Long enough (1 500 orders) that a stop lands mid-stream."""
-    return write_log(tmp_path_factory.mktemp("long"), 1500)
 
 
 @pytest.fixture
