@@ -100,11 +100,10 @@ def install(app, ctx: Context) -> None:
 
     @app.timer(HOLE_RETRY_INTERVAL)
     async def retry_holes():
-        # A hole whose re-read Faust dropped gets no message to trigger another seek.
+        # Records Faust dropped below its read offset get no message to trigger another seek.
         if ctx.gate.ready is not None and ctx.gate.ready.is_set() and not ctx.gate.stopping:
             for continuity in ctx.continuity.values():
-                continuity.retry_stalled(app.consumer)
-                continuity.retry_starved(app.consumer)
+                continuity.retry_quiet(app.consumer)
 
     @app.timer(SERVING_RETRY_INTERVAL)
     async def catch_up_serving():

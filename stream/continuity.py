@@ -21,16 +21,18 @@ A seek can still be undone: Faust's fetch loop sets its read offset after it
 hands over each record, so a stale record handed over while our seek lands
 moves the read offset past the hole again, and Faust drops the re-read. When
 that stale record was the last one, no message comes to trigger another seek
-and the partition waits forever. So `retry_stalled`, called on a timer, seeks
-again a hole that has had no message since its last seek, with a backoff.
+and the partition waits forever.
 
 The same can happen with no hole in sight: after a rebalance, Faust's read
 offset for a partition can be left above what the agent still has to take, and
 Faust then drops every record up to it without a word (seen: two order-paid
-partitions stuck 25 messages short after a worker joined and left). So
-`retry_starved` seeks a partition that has messages waiting below its high
-watermark but has handed the agent none for a while, to the next offset the
-agent expects, which also resets Faust's read offset there.
+partitions stuck 25 messages short after a worker joined and left).
+
+Both are one case: messages wait below the partition's high watermark and
+none has come for a while. So `retry_quiet`, called on a timer, seeks such a
+partition to the next offset the agent expects (which also resets Faust's read
+offset there): a hole after 1 s of quiet since its last seek, any other
+partition after 5 s, and again with a backoff while it stays at one offset.
 """
 from __future__ import annotations
 
@@ -43,29 +45,26 @@ TAKE, SKIP = True, False
 
 
 class Continuity:
-    def __init__(self, name: str, topics: frozenset = frozenset()):
-        self.name, self.topics = name, topics   # topics: the ones this agent reads, for retry_starved
+    def __init__(self, name: str, topics: frozenset = frozenset(), clock=time.monotonic):
+        self.name, self.topics = name, topics   # topics: the ones this agent reads, for retry_quiet
+        self.clock = clock
         self.expected: dict = {}          # tp -> next offset to take
         self.seeking: set = set()         # partitions sought back to a hole, until its first offset comes
         self.in_flight: set = set()       # partitions with a seek under way
-        self.quiet_since: dict = {}       # tp -> when its last seek landed or its last message came
-        self.retries: dict = {}           # tp -> seeks made by retry_stalled for the current hole
-        self.heard: dict = {}             # tp -> when a message of it last came (any offset)
-        self.starved: dict = {}           # tp -> (since when messages wait and none come, seeks made, at offset)
+        self.heard: dict = {}             # tp -> when a message of it last came (any offset) or a seek landed
+        self.quiet: dict = {}             # tp -> (quiet since, seeks made by retry_quiet, at which next offset)
         self.holes = 0
 
     def reset(self) -> None:
         """After a revocation the next seek decides where each partition starts."""
         self.expected.clear()
         self.seeking.clear()
-        self.quiet_since.clear()
-        self.retries.clear()
-        self.starved.clear()
+        self.quiet.clear()
         self.heard.clear()                # silence counts from the new assignment, not from before it
 
     async def admit(self, consumer, message) -> bool:
         tp, offset = message.tp, message.offset
-        self.heard[tp] = time.monotonic()
+        self.heard[tp] = self.clock()
         expected = self.expected.get(tp)
         if expected is None:
             expected = consumer._committed_offset.get(tp)
@@ -76,13 +75,10 @@ class Continuity:
             if tp in self.seeking:
                 log.info("%s: reading %s/%d again from offset %d", self.name, tp.topic, tp.partition, offset)
                 self.seeking.discard(tp)
-                self.quiet_since.pop(tp, None)
-                self.retries.pop(tp, None)
             return TAKE
         if offset < expected:
             return SKIP                   # taken before
         self.expected[tp] = expected
-        self.quiet_since[tp] = time.monotonic()
         if tp not in self.seeking:        # the first message past a hole
             self.seeking.add(tp)
             self.holes += 1
@@ -97,32 +93,15 @@ class Continuity:
         self._start_seek(consumer, tp, expected)
         return SKIP
 
-    def retry_stalled(self, consumer, now: float | None = None, base_delay: float = 1.0) -> int:
-        """Seek again each hole that has heard nothing since its last seek: 1 s, then 2, 4 … 16 s.
-        Returns how many seeks it started."""
-        now = time.monotonic() if now is None else now
-        started = 0
-        for tp in list(self.seeking):
-            if tp in self.in_flight or tp not in self.expected:
-                continue
-            n = self.retries.get(tp, 0)
-            if now - self.quiet_since.get(tp, now) < base_delay * 2 ** min(n, 4):
-                continue
-            self.retries[tp] = n + 1
-            log.warning("%s: nothing read at offset %d of %s/%d since seeking there; seeking again",
-                        self.name, self.expected[tp], tp.topic, tp.partition)
-            self._start_seek(consumer, tp, self.expected[tp])
-            started += 1
-        return started
-
-    def retry_starved(self, consumer, now: float | None = None, after: float = 5.0) -> int:
-        """Seek each partition of ours that has messages waiting (high watermark above the
-        next offset to take) but has handed over none for `after` seconds; again after 2x, 4x …
-        16x that while it stays stuck at the same offset. Returns how many seeks it started."""
-        now = time.monotonic() if now is None else now
+    def retry_quiet(self, consumer, hole_after: float = 1.0, after: float = 5.0) -> int:
+        """Seek each partition of ours with messages waiting (high watermark above the next
+        offset to take) that has heard nothing for `hole_after` seconds (a hole being read
+        again) or `after` seconds (any other); again after 2x, 4x … 16x that while it stays
+        at the same offset. Returns how many seeks it started."""
+        now = self.clock()
         started = 0
         for tp in consumer.assignment():
-            if tp.topic not in self.topics or tp in self.seeking or tp in self.in_flight:
+            if tp.topic not in self.topics or tp in self.in_flight:
                 continue
             nxt = self.expected.get(tp, consumer._committed_offset.get(tp))
             try:
@@ -130,16 +109,17 @@ class Continuity:
             except Exception:             # not fetched yet
                 high = None
             if nxt is None or high is None or nxt >= high:
-                self.starved.pop(tp, None)
+                self.quiet.pop(tp, None)
                 continue
-            since, seeks, at = self.starved.get(tp, (self.heard.get(tp, now), 0, nxt))
+            heard = self.heard.get(tp, now)
+            since, seeks, at = self.quiet.get(tp, (heard, 0, nxt))
             if at != nxt:                 # it moved since the last seek: a new stall, no backoff
-                since, seeks = self.heard.get(tp, now), 0
-            since = max(since, self.heard.get(tp, since))
-            self.starved[tp] = (since, seeks, nxt)
-            if now - since < after * 2 ** min(seeks, 4):
+                since, seeks = heard, 0
+            since = max(since, heard)
+            self.quiet[tp] = (since, seeks, nxt)
+            if now - since < (hole_after if tp in self.seeking else after) * 2 ** min(seeks, 4):
                 continue
-            self.starved[tp] = (now, seeks + 1, nxt)
+            self.quiet[tp] = (now, seeks + 1, nxt)
             log.warning("%s: %d messages wait on %s/%d from offset %d but none came for %.0f s; seeking there",
                         self.name, high - nxt, tp.topic, tp.partition, nxt, now - since)
             self._start_seek(consumer, tp, nxt)
@@ -170,4 +150,4 @@ class Continuity:
             consumer._read_offset[tp] = offset
         finally:
             self.in_flight.discard(tp)
-            self.quiet_since[tp] = time.monotonic()
+            self.heard[tp] = self.clock()         # quiet again from when the seek landed

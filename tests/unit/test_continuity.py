@@ -54,6 +54,20 @@ class FakeConsumer:
         self._thread = FakeThread(self.sought)
 
 
+class Clock:
+    """Monotonic seconds the test sets; `at` returns True so it reads inside an assert."""
+
+    def __init__(self):
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+    def at(self, t: float) -> bool:
+        self.t = t
+        return True
+
+
 def run(consumer, offsets, c=None):
     c = c or Continuity("test")
 
@@ -105,25 +119,29 @@ def test_after_a_revocation_the_committed_offset_decides_again():
 
 def test_a_hole_whose_re_read_was_dropped_is_sought_again_with_a_backoff():
     consumer = FakeConsumer({P0: 100})
+    consumer.assignment = lambda: {P0}
+    consumer.highwater = lambda tp: 126
+    clock = Clock()
 
     async def go():
-        c = Continuity("test")
+        c = Continuity("test", frozenset({"carrier-scan"}), clock)
         assert not await c.admit(consumer, Msg(P0, 125))     # stale: the hole 100..124, one seek
         await asyncio.sleep(0)
         assert consumer.sought == [(P0, 100)]
         # Faust dropped the re-read: nothing comes. Not yet due, then due, then backing off.
-        start = c.quiet_since[P0]
-        assert c.retry_stalled(consumer, now=start + 0.5) == 0
-        assert c.retry_stalled(consumer, now=start + 1.0) == 1
+        start = c.heard[P0]                                  # the seek landed
+        assert clock.at(start + 0.5) and c.retry_quiet(consumer) == 0
+        assert clock.at(start + 1.0) and c.retry_quiet(consumer) == 1
         await asyncio.sleep(0)
-        again = c.quiet_since[P0]
-        assert c.retry_stalled(consumer, now=again + 1.5) == 0        # the second waits 2 s
-        assert c.retry_stalled(consumer, now=again + 2.0) == 1
+        again = c.heard[P0]
+        assert clock.at(again + 1.5) and c.retry_quiet(consumer) == 0        # the second waits 2 s
+        assert clock.at(again + 2.0) and c.retry_quiet(consumer) == 1
         await asyncio.sleep(0)
         assert consumer.sought == [(P0, 100)] * 3
-        # the hole's first offset comes: nothing more to retry
-        assert await c.admit(consumer, Msg(P0, 100))
-        assert c.retry_stalled(consumer, now=again + 100) == 0
+        # the hole is read again, through the end: nothing more to retry
+        for offset in range(100, 126):
+            assert await c.admit(consumer, Msg(P0, offset))
+        assert clock.at(again + 100) and c.retry_quiet(consumer) == 0
         assert consumer.sought == [(P0, 100)] * 3
     asyncio.run(go())
 
@@ -132,28 +150,29 @@ def test_a_partition_with_messages_waiting_but_none_coming_is_sought_to_its_next
     consumer = FakeConsumer({P0: 100})
     consumer.assignment = lambda: {P0, TP("other-topic", 0)}
     consumer.highwater = lambda tp: 130
+    clock = Clock()
 
     async def go():
-        c = Continuity("test", frozenset({"carrier-scan"}))
+        c = Continuity("test", frozenset({"carrier-scan"}), clock)
         assert await c.admit(consumer, Msg(P0, 100))
         assert await c.admit(consumer, Msg(P0, 101))             # then Faust drops 102.. silently
         heard = c.heard[P0]
-        assert c.retry_starved(consumer, now=heard + 1) == 0      # not yet: 5 s of silence first
-        assert c.retry_starved(consumer, now=heard + 5) == 1
+        assert clock.at(heard + 1) and c.retry_quiet(consumer) == 0      # not yet: 5 s of silence first
+        assert clock.at(heard + 5) and c.retry_quiet(consumer) == 1
         await asyncio.sleep(0)
         assert consumer.sought == [(P0, 102)]                     # the next offset to take, never another topic
-        assert c.retry_starved(consumer, now=heard + 12) == 0     # stuck at the same offset: 10 s now
-        assert c.retry_starved(consumer, now=heard + 15) == 1
+        assert clock.at(heard + 12) and c.retry_quiet(consumer) == 0     # stuck at the same offset: 10 s now
+        assert clock.at(heard + 15) and c.retry_quiet(consumer) == 1
         await asyncio.sleep(0)
         assert await c.admit(consumer, Msg(P0, 102))              # it moves, then sticks again: 5 s, no backoff
         moved = c.heard[P0]
-        assert c.retry_starved(consumer, now=moved + 4) == 0
-        assert c.retry_starved(consumer, now=moved + 5) == 1
+        assert clock.at(moved + 4) and c.retry_quiet(consumer) == 0
+        assert clock.at(moved + 5) and c.retry_quiet(consumer) == 1
         await asyncio.sleep(0)
         assert consumer.sought[-1] == (P0, 103)
         assert await c.admit(consumer, Msg(P0, 103))
         consumer.highwater = lambda tp: 104                       # everything there is taken
-        assert c.retry_starved(consumer, now=heard + 1000) == 0
+        assert clock.at(heard + 1000) and c.retry_quiet(consumer) == 0
     asyncio.run(go())
 
 
@@ -161,8 +180,9 @@ def test_a_partition_caught_up_is_never_starved():
     consumer = FakeConsumer({P0: 5})
     consumer.assignment = lambda: {P0}
     consumer.highwater = lambda tp: 5
+    clock = Clock()
 
     async def go():
-        c = Continuity("test", frozenset({"carrier-scan"}))
-        assert c.retry_starved(consumer, now=10_000) == 0 and consumer.sought == []
+        c = Continuity("test", frozenset({"carrier-scan"}), clock)
+        assert clock.at(10_000) and c.retry_quiet(consumer) == 0 and consumer.sought == []
     asyncio.run(go())
