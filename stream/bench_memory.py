@@ -28,7 +28,7 @@ def sample_states(n: int = 2000) -> list[bytes]:
     from detectors.messages import PARCEL
 
     from .bench import log_lines, records
-    from .codec import encode_state
+    from .service.codec import encode_state
     from .offline import decode
     from .policies import load_policy
     from detectors.engine import Engine
@@ -51,7 +51,7 @@ def measure(store: str, parcels: int) -> dict:
             value = samples[i % len(samples)]
             held[key] = value[:-1] + b"}"              # a distinct object per parcel, as decoded from Kafka
     else:
-        from .rocks import rocksdb_options
+        from .service.rocks import rocksdb_options
         from faust.stores.rocksdb import RocksDBOptions
         folder = tempfile.mkdtemp(prefix="shipguard-bench-rocks-")
         dbs = [RocksDBOptions(**rocksdb_options(), use_rocksdict=True).open(os.path.join(folder, str(p)))

@@ -20,7 +20,7 @@ from .policies import load_policy
 from .produce import produce_log
 from .replay import replay
 from .settings import Settings
-from .topics import DLQ, INPUT_TOPICS, VIOLATIONS, internal_topics
+from .service.topics import DLQ, INPUT_TOPICS, VIOLATIONS, internal_topics
 
 PARTITIONS = 4
 IDLE_SECONDS = 1.0

@@ -84,7 +84,7 @@ def worker(
     loglevel: str = typer.Option("WARNING", help="log level"),
 ) -> None:
     """Run one worker of the consumer group (the production entry point)."""
-    from .worker import run_worker
+    from .service.worker import run_worker
 
     settings = settings_from_env(broker=broker, redis_url=redis_url, partitions=partitions, lateness=lateness,
                          policy=policy, metrics_port=metrics_port, store=store, app_id=app_id)

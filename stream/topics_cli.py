@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .settings import Settings
-from .topics import INPUT_TOPICS, OUTPUT_TOPICS, UPSTREAM, progress_topic, stage_topic
+from .service.topics import INPUT_TOPICS, OUTPUT_TOPICS, UPSTREAM, progress_topic, stage_topic
 
 
 def wanted(settings: Settings) -> tuple[list[str], str]:

@@ -25,7 +25,7 @@ from .embedded import EmbeddedBroker, create_topics, ensure_redis, free_port, st
 from .eventlog import parse_line
 from .livecounts import Display, Poller
 from .settings import from_env
-from .topics import INPUT_TOPICS, OUTPUT_TOPICS, internal_topics, progress_topic
+from .service.topics import INPUT_TOPICS, OUTPUT_TOPICS, internal_topics, progress_topic
 
 CHUNK, PAUSE, WORKER_GRACE = 2000, 0.5, 15.0
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from stream.embedded import EmbeddedBroker, create_topics, free_port
 from stream.eventlog import read_log
 from stream.produce import produce_log
-from stream.topics import INPUT_TOPICS, OUTPUT_TOPICS, internal_topics
+from stream.service.topics import INPUT_TOPICS, OUTPUT_TOPICS, internal_topics
 
 PARTITIONS = 4
 

@@ -8,7 +8,7 @@ import time
 import orjson
 import pytest
 
-from stream.agents import TABLE_SIZE_INTERVAL
+from stream.service.agents import TABLE_SIZE_INTERVAL
 from stream.bench_stream import scrape        # "" while the worker is not listening yet
 
 from .deployment import Deployment, metrics_port

@@ -140,7 +140,7 @@ def _assert_nothing_personal(log_path, shown: str) -> None:
 def test_a_worker_started_before_its_broker_waits_for_it(log, tmp_path):
     """Issue 6: the broker is unreachable at start; the worker says so, retries, and runs when it comes."""
     from stream.embedded import EmbeddedBroker, create_topics
-    from stream.topics import DLQ, INPUT_TOPICS, VIOLATIONS, internal_topics
+    from stream.service.topics import DLQ, INPUT_TOPICS, VIOLATIONS, internal_topics
 
     path, as_of = log
     d = Deployment(tmp_path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from detectors.engine import Engine
 from detectors.sides import INPUT
-from stream import codec
+from stream.service import codec
 from stream.eventlog import parse_line
 from stream.offline import decode
 from stream.policies import load_policy

@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 from collections import namedtuple
 
-from stream.continuity import Continuity
+from stream.service.continuity import Continuity
 
 TP = namedtuple("TP", "topic partition")
 Msg = namedtuple("Msg", "tp offset")

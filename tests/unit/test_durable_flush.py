@@ -6,7 +6,7 @@ import asyncio
 import pytest
 from faust.transport.producer import ProducerBuffer
 
-from stream import durable_flush
+from stream.service import durable_flush
 
 
 class SlowBuffer:

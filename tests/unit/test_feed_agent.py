@@ -9,9 +9,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from stream.feed_agent import FeedConfigError, convert_one, feed_topics
+from stream.service.feed_agent import FeedConfigError, convert_one, feed_topics
 from stream.metrics import Metrics
-from stream.topics import DLQ
+from stream.service.topics import DLQ
 
 FIXTURES = Path(__file__).parent / "feeds"
 

@@ -50,7 +50,7 @@ def test_sasl_ssl_maps_to_kafka_python(certs):
 def test_sasl_ssl_maps_to_faust_and_aiokafka(certs):
     from faust.transport.drivers.aiokafka import credentials_to_aiokafka_auth
 
-    from stream.app import make_faust
+    from stream.service.app import make_faust
 
     s = from_env(env(**SASL_SSL, ssl_cafile=str(certs / "cert.pem")))
     app = make_faust(s)

@@ -1,5 +1,5 @@
 """The stage watermark: the minimum over its sources, idle sources aside."""
-from stream.marks import Frontier, mark_doc
+from stream.service.marks import Frontier, mark_doc
 
 
 def ingest(topic, p, w, m=None, idle=False, of=2):

@@ -9,8 +9,8 @@ import urllib.request
 
 import pytest
 
-from stream.health import Health
-from stream.lag import input_lag
+from stream.service.health import Health
+from stream.service.lag import input_lag
 from stream.metrics import Metrics
 
 

@@ -6,7 +6,7 @@ import asyncio
 from detectors.decisions import Decision
 from detectors.messages import OrderFacts
 from detectors.penalties import violation, PenaltyBook
-from stream.handlers import PenaltyHandler
+from stream.service.handlers import PenaltyHandler
 
 from .test_rule_cases import POLICY, T0, build
 

@@ -11,7 +11,7 @@ from detectors.decisions import RULE_ORDER, SEED_RULES
 from detectors.engine import Engine
 from detectors.policy import PolicyError, policy_from_text
 from detectors.rules import REGISTRY
-from stream import codec
+from stream.service import codec
 from stream.audit import compare
 from stream.cli import app
 from stream.eventlog import parse_line

@@ -14,7 +14,7 @@ from detectors.engine import Engine
 from stream.eventlog import read_log
 from stream.offline import run_offline
 from stream.policies import load_policy
-from stream.shop_escalations import ShopEscalations
+from stream.service.shop_escalations import ShopEscalations
 from stream.synth import generate
 
 POLICY = load_policy("platform-2026-07")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from .settings import Settings
+from ..settings import Settings
 
 log = logging.getLogger("shipguard")
 
@@ -13,9 +13,9 @@ def build(settings: Settings):
     from . import lag
     from .app import create_app
     from .health import Health
-    from .metrics import Metrics
-    from .policies import load_policy
-    from .serving import ServingView, connect
+    from ..metrics import Metrics
+    from ..policies import load_policy
+    from ..serving import ServingView, connect
 
     policy = load_policy(settings.policy)
     metrics = Metrics()
@@ -30,8 +30,8 @@ def build(settings: Settings):
 def run_worker(settings: Settings, loglevel: str = "WARNING") -> None:
     import faust
 
-    from .broker_wait import wait_for_broker
-    from .kafka_security import kafka_python_config
+    from ..broker_wait import wait_for_broker
+    from ..kafka_security import kafka_python_config
     from .published import recent_escalation_ids, recent_violation_ids
 
     security = kafka_python_config(settings)              # SASL/TLS; checked before anything connects

@@ -19,9 +19,9 @@ from detectors.policy import Policy
 
 from . import durable_flush
 from .ingest import IngestTracker
-from .kafka_security import faust_credentials
+from ..kafka_security import faust_credentials
 from .marks import Frontier
-from .settings import Settings
+from ..settings import Settings
 from .stage import Stage
 from .topics import (DLQ, ESCALATIONS, INPUT_TOPICS, ORDER, PARCEL, PENALTY, PICKUP, UPSTREAM, VIOLATIONS,
                      progress_topic, stage_topic)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from detectors.parse import DeadLetter, parse_message
 
 from .marks import mark_doc
-from .offline import dead_letter_record
+from ..offline import dead_letter_record
 from .stage import NEVER
 
 

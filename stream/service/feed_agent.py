@@ -19,7 +19,7 @@ from detectors.feeds import FORMATS, convert_feed, scan_key
 from detectors.policy import PolicyError
 
 from .continuity import Continuity
-from .offline import dead_letter_record
+from ..offline import dead_letter_record
 from .topics import DLQ, VIOLATIONS
 
 RAW = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")

@@ -15,7 +15,7 @@ import logging
 
 import orjson
 
-from . import kafka_read
+from .. import kafka_read
 from .topics import ESCALATIONS, VIOLATIONS
 
 TAIL = 20_000
