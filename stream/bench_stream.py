@@ -77,7 +77,7 @@ async def null_pipe(bootstrap: str, n: int) -> float:
 def worker_env(broker: EmbeddedBroker, app_id: str, port: int, data_dir: str) -> dict:
     return {**os.environ, "SHIPGUARD_BROKER": broker.url, "SHIPGUARD_APP_ID": app_id,
             "SHIPGUARD_PARTITIONS": str(PARTITIONS), "SHIPGUARD_SESSION_TIMEOUT": "2",
-            "SHIPGUARD_IDLE_SECONDS": str(IDLE_SECONDS), "SHIPGUARD_PRODUCER_BATCH": "1",
+            "SHIPGUARD_IDLE_SECONDS": str(IDLE_SECONDS),
             "SHIPGUARD_METRICS_PORT": str(port), "SHIPGUARD_REDIS_URL": "", "SHIPGUARD_DATA_DIR": data_dir}
 
 

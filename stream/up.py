@@ -102,7 +102,7 @@ def run_up(orders: int = 2000, seed: int = 1, partitions: int | None = None, met
         run_dir = Path(tempfile.mkdtemp(prefix=f"{app_id}-"))
         log_path, metrics_url = run_dir / "worker.log", f"http://127.0.0.1:{port}/metrics"
         env = {**os.environ, "SHIPGUARD_BROKER": broker.url, "SHIPGUARD_REDIS_URL": url, "SHIPGUARD_APP_ID": app_id,
-               "SHIPGUARD_SESSION_TIMEOUT": "2", "SHIPGUARD_PRODUCER_BATCH": "1", "SHIPGUARD_IDLE_SECONDS": "2",
+               "SHIPGUARD_SESSION_TIMEOUT": "2", "SHIPGUARD_IDLE_SECONDS": "2",
                "SHIPGUARD_METRICS_PORT": str(port), "SHIPGUARD_METRICS_HOST": "127.0.0.1",
                "SHIPGUARD_PARTITIONS": str(n), "SHIPGUARD_DATA_DIR": str(run_dir / "data")}
         with open(log_path, "ab") as log:  # own process group: Ctrl-C reaches it only through us

@@ -5,6 +5,7 @@ import faust
 import orjson
 from faust.types import TP
 
+from . import faust_compat
 from .app import Context, frontier_factory, order_key
 from .codec import encode
 from .continuity import Continuity
@@ -73,11 +74,11 @@ def install(app, ctx: Context) -> None:
 
     # Faust sets this after seeking the stream partitions to their committed offsets;
     # it never clears it, so a revocation does, and agents wait for the next seek.
-    ctx.gate.ready = app.tables.recovery.completed
+    ctx.gate.ready = faust_compat.recovered(app)
 
     @app.on_partitions_revoked.connect
     async def wait_for_seek(app, revoked, **kwargs):
-        app.tables.recovery.completed.clear()
+        faust_compat.recovered(app).clear()
         for continuity in ctx.continuity.values():
             continuity.reset()
         # What this worker kept in memory of a revoked partition is stale even if the partition
@@ -176,7 +177,7 @@ async def _send_marks(app, ctx: Context) -> None:
             hw = consumer.highwater(tp)
         except Exception:          # not fetched yet: unknown, so not caught up
             hw = None
-        return hw, consumer._committed_offset.get(tp)
+        return hw, faust_compat.committed_offset(consumer, tp)
 
     def partitions_of(topic):
         return consumer.topic_partitions(topic) or n

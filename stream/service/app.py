@@ -17,7 +17,7 @@ from detectors.decisions import Decision
 from detectors.messages import OrderOpened
 from detectors.policy import Policy
 
-from . import durable_flush
+from . import faust_compat
 from .ingest import IngestTracker
 from ..kafka_security import faust_credentials
 from .marks import Frontier
@@ -88,8 +88,6 @@ def make_faust(settings: Settings) -> faust.App:
         stream_wait_empty=False,   # inputs wait unacked for the watermark: never wait for them to drain
         datadir=settings.data_dir or tempfile.mkdtemp(prefix="shipguard-"),
     )
-    if settings.producer_batch:
-        options["producer_max_batch_size"] = settings.producer_batch
     credentials = faust_credentials(settings)          # SASL/TLS from SHIPGUARD_KAFKA_* (None: plaintext)
     if credentials is not None:
         options["broker_credentials"] = credentials
@@ -100,7 +98,7 @@ def create_app(settings: Settings, policy: Policy, metrics=None, serving=None) -
     from .agents import install
     from .feed_agent import install_feeds
 
-    durable_flush.install()
+    faust_compat.install()
     app = make_faust(settings)
     ctx = Context(settings, policy, metrics, serving, IngestTracker(settings.lateness_ms, settings.idle_seconds))
     raw = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")

@@ -40,6 +40,8 @@ import asyncio
 import logging
 import time
 
+from . import faust_compat
+
 log = logging.getLogger(__name__)
 TAKE, SKIP = True, False
 
@@ -67,9 +69,9 @@ class Continuity:
         self.heard[tp] = self.clock()
         expected = self.expected.get(tp)
         if expected is None:
-            expected = consumer._committed_offset.get(tp)
+            expected = faust_compat.committed_offset(consumer, tp)
             if expected is None:          # nothing committed: a new group starts at the beginning
-                expected = await self._beginning(consumer, tp)
+                expected = await faust_compat.beginning_offset(consumer, tp)
         if offset == expected:
             self.expected[tp] = offset + 1
             if tp in self.seeking:
@@ -84,9 +86,7 @@ class Continuity:
             self.holes += 1
             log.warning("%s: offsets %d..%d of %s/%d were skipped by the consumer; reading them again",
                         self.name, expected, offset - 1, tp.topic, tp.partition)
-        gaps = consumer._gap.get(tp)
-        if gaps:
-            gaps.chop(expected, 2 ** 62)
+        faust_compat.forget_gaps_from(consumer, tp, expected)
         # Seek again after every stale record: each one Faust hands over moves its read
         # offset past the hole again, and it would drop the re-read. Not awaited here: the
         # consumer thread may be blocked handing this agent more stale records.
@@ -103,7 +103,7 @@ class Continuity:
         for tp in consumer.assignment():
             if tp.topic not in self.topics or tp in self.in_flight:
                 continue
-            nxt = self.expected.get(tp, consumer._committed_offset.get(tp))
+            nxt = self.expected.get(tp, faust_compat.committed_offset(consumer, tp))
             try:
                 high = consumer.highwater(tp)
             except Exception:             # not fetched yet
@@ -131,23 +131,9 @@ class Continuity:
             self.in_flight.add(tp)
             asyncio.ensure_future(self._seek(consumer, tp, offset))
 
-    async def _beginning(self, consumer, tp) -> int:
-        thread = consumer._thread
-
-        async def ask() -> int:
-            return (await thread._ensure_consumer().beginning_offsets([tp]))[tp]
-        return await thread.call_thread(ask)
-
     async def _seek(self, consumer, tp, offset: int) -> None:
-        """In the consumer's own thread: Faust's `seek` calls aiokafka from this one, and
-        aiokafka's fetcher, woken from the wrong event loop, never fetches again."""
         try:
-            thread = consumer._thread
-
-            async def seek_there() -> None:
-                thread._ensure_consumer().seek(tp, offset)
-            await thread.call_thread(seek_there)
-            consumer._read_offset[tp] = offset
+            await faust_compat.seek(consumer, tp, offset)
         finally:
             self.in_flight.discard(tp)
             self.heard[tp] = self.clock()         # quiet again from when the seek landed

@@ -48,7 +48,8 @@ class Health:
 
     def attach(self, app) -> Health:
         """Follow a Faust app built by stream.app.create_app (before it starts)."""
-        self.recovered = app.tables.recovery.completed
+        from .faust_compat import recovered
+        self.recovered = recovered(app)
         gate = getattr(getattr(app, "shipguard", None), "gate", None)
         if gate is not None:
             self.stopping = lambda: gate.stopping

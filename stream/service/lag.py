@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from faust.types import TP
 
+from . import faust_compat
 from .topics import INPUT_TOPICS
 
 SAMPLE_INTERVAL = 1.0
@@ -20,7 +21,6 @@ SAMPLE_INTERVAL = 1.0
 def input_lag(consumer, topics=INPUT_TOPICS) -> dict[str, int]:
     """Messages behind, per topic, over this consumer's assigned partitions (0 when it has none)."""
     lag = {topic: 0 for topic in topics}
-    committed = getattr(consumer, "_committed_offset", {})
     for tp in consumer.assignment():
         if tp.topic not in lag:
             continue
@@ -28,7 +28,7 @@ def input_lag(consumer, topics=INPUT_TOPICS) -> dict[str, int]:
             end = consumer.highwater(TP(tp.topic, tp.partition))
         except Exception:          # not fetched yet
             end = None
-        done = committed.get(tp)
+        done = faust_compat.committed_offset(consumer, tp)
         if end is not None and done is not None:
             lag[tp.topic] += max(0, end - done)
     return lag

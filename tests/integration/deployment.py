@@ -30,7 +30,7 @@ class Deployment:
     def env(self, metrics_port: int = 0, idle_seconds: float = 2) -> dict:
         return {**os.environ, "SHIPGUARD_BROKER": self.broker.url, "SHIPGUARD_APP_ID": self.app_id,
                 "SHIPGUARD_PARTITIONS": str(PARTITIONS), "SHIPGUARD_SESSION_TIMEOUT": "2",
-                "SHIPGUARD_IDLE_SECONDS": str(idle_seconds), "SHIPGUARD_PRODUCER_BATCH": "1",
+                "SHIPGUARD_IDLE_SECONDS": str(idle_seconds),
                 "SHIPGUARD_METRICS_PORT": str(metrics_port), "SHIPGUARD_REDIS_URL": self.redis_url}
 
     def produce(self, log: Path, lines: slice = slice(None)) -> dict:

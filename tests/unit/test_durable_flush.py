@@ -6,7 +6,7 @@ import asyncio
 import pytest
 from faust.transport.producer import ProducerBuffer
 
-from stream.service import durable_flush
+from stream.service import faust_compat
 
 
 class SlowBuffer:
@@ -28,10 +28,10 @@ def test_flush_waits_until_every_put_message_is_sent(monkeypatch):
     monkeypatch.setattr(ProducerBuffer, "_send_pending", SlowBuffer._send_one)
     for name in ("put", "flush"):
         monkeypatch.setattr(ProducerBuffer, name, getattr(ProducerBuffer, name))
-    monkeypatch.delattr(ProducerBuffer, durable_flush._PATCHED, raising=False)
+    monkeypatch.delattr(ProducerBuffer, faust_compat._PATCHED, raising=False)
     queued = []
     monkeypatch.setattr(ProducerBuffer, "put", lambda self, fut: queued.append(fut))
-    durable_flush.install()
+    faust_compat._durable_flush()
 
     async def scenario():
         buffer = SlowBuffer()
@@ -53,9 +53,9 @@ def test_flush_waits_until_every_put_message_is_sent(monkeypatch):
 def test_flush_refuses_to_pretend_when_the_buffer_stopped(monkeypatch):
     for name in ("put", "_send_pending", "flush"):
         monkeypatch.setattr(ProducerBuffer, name, getattr(ProducerBuffer, name))
-    monkeypatch.delattr(ProducerBuffer, durable_flush._PATCHED, raising=False)
+    monkeypatch.delattr(ProducerBuffer, faust_compat._PATCHED, raising=False)
     monkeypatch.setattr(ProducerBuffer, "put", lambda self, fut: None)
-    durable_flush.install()
+    faust_compat._durable_flush()
     buffer = SlowBuffer()
     ProducerBuffer.put(buffer, "x")
     buffer.should_stop = True

@@ -1,0 +1,164 @@
+"""Every use of faust-streaming's private internals, and every patch of it, lives here.
+
+faust-streaming 0.15 only (`check_version`): each piece names the failure it answers.
+A test (tests/unit/test_faust_compat.py) fails when another module reaches into Faust.
+`install()` patches the classes once, from `create_app`, never at import.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import faust
+from faust.tables.recovery import Recovery
+from faust.transport.consumer import Consumer
+from faust.transport.drivers.aiokafka import credentials_to_aiokafka_auth, server_list
+from faust.transport.producer import ProducerBuffer
+from faust.utils.functional import consecutive_numbers
+
+from .true_end import true_ends
+
+log = logging.getLogger(__name__)
+SUPPORTED = "0.15."
+_PATCHED = "_shipguard_patched"
+
+
+def check_version() -> None:
+    if not faust.__version__.startswith(SUPPORTED):
+        raise RuntimeError(f"faust-streaming {faust.__version__} is not supported: stream/service/faust_compat.py "
+                           f"patches {SUPPORTED}x internals")
+
+
+def install() -> None:
+    check_version()
+    if getattr(ProducerBuffer, _PATCHED, False):
+        return
+    _durable_flush()
+    Consumer._new_offset = _new_offset
+    Recovery._build_highwaters = _build_highwaters
+    setattr(ProducerBuffer, _PATCHED, True)
+
+
+# -- reading the consumer's bookkeeping -------------------------------------------------------
+
+def committed_offset(consumer, tp) -> int | None:
+    """The next offset the group has committed for tp (None: nothing yet)."""
+    return getattr(consumer, "_committed_offset", {}).get(tp)
+
+
+def forget_gaps_from(consumer, tp, offset: int) -> None:
+    """Faust counts a jump back to a hole as a gap and would commit past it."""
+    gaps = consumer._gap.get(tp)
+    if gaps:
+        gaps.chop(offset, 2 ** 62)
+
+
+def recovered(app) -> asyncio.Event:
+    """Set once Faust has recovered the tables and sought the stream partitions; never cleared by Faust."""
+    return app.tables.recovery.completed
+
+
+async def beginning_offset(consumer, tp) -> int:
+    thread = consumer._thread
+
+    async def ask() -> int:
+        return (await thread._ensure_consumer().beginning_offsets([tp]))[tp]
+    return await thread.call_thread(ask)
+
+
+async def seek(consumer, tp, offset: int) -> None:
+    """In the consumer's own thread: Faust's `seek` calls aiokafka from this one, and
+    aiokafka's fetcher, woken from the wrong event loop, never fetches again. Faust's read
+    offset is reset too, or it drops the re-read records as already read."""
+    thread = consumer._thread
+
+    async def seek_there() -> None:
+        thread._ensure_consumer().seek(tp, offset)
+    await thread.call_thread(seek_there)
+    consumer._read_offset[tp] = offset
+
+
+# -- patches ------------------------------------------------------------------------------------
+
+def _new_offset(self, tp):
+    """Faust 0.15's commit bookkeeping (`Consumer._new_offset`) with its off-by-one fixed (#606).
+
+    Faust refuses a commit only when `min(acked) - committed > 1`, and not at all when the
+    committed offset is 0; the committed offset is the next one to read, so one unacked head
+    message was committed past. Here any unacked head holds the commit back."""
+    acked = self._acked[tp]
+    if not acked:
+        return None
+    max_offset = max(acked)
+    gap_for_tp = self._gap[tp]
+    if gap_for_tp:
+        candidates = sorted(gap_for_tp.overlap(0, max_offset), key=lambda x: x.begin)
+        if candidates:
+            stuff_to_add: list[int] = []
+            for entry in candidates:
+                stuff_to_add.extend(range(entry.begin, entry.end))
+            new_max_offset = max(stuff_to_add[-1], max_offset + 1)
+            acked.extend(stuff_to_add)
+            gap_for_tp.chop(0, new_max_offset)
+    acked.sort()
+    committed = self._committed_offset[tp]
+    if committed is not None and acked[0] > committed:
+        return None                   # the message at `committed` is not acked yet
+    batch = next(consecutive_numbers(acked))
+    acked[: len(batch)] = []
+    self._acked_index[tp].difference_update(batch)
+    return batch[-1] + 1
+
+
+async def _build_highwaters(self, consumer, tps, destination, title) -> None:
+    """Faust's `Recovery._build_highwaters`, reading to the true end of each changelog.
+
+    Faust trusts ListOffsets(LATEST); Tansu answers the base offset of the newest batch + 1,
+    so recovery stopped early and lost the last updates of batched changelogs (998 of 1 000
+    seen). The fetch response's high watermark is right on Tansu and on Kafka alike."""
+    answers = await consumer.highwaters(*tps)
+    app, conf = self.app, self.app.conf
+    ends = await true_ends(answers, server_list(app.transport.url, app.transport.default_port),
+                           credentials_to_aiokafka_auth(conf.broker_credentials, conf.ssl_context),
+                           timeout=conf.broker_request_timeout)
+    highwaters = {tp: value - 1 if value is not None else -1 for tp, value in ends.items()}
+    self.log.info("Highwater for %s changelog partitions: %s", title,
+                  ", ".join(f"{tp.topic}/{tp.partition}={v}" for tp, v in sorted(highwaters.items())))
+    destination.clear()
+    destination.update(highwaters)
+
+
+def _durable_flush() -> None:
+    """A producer flush that waits until every buffered message has been handed to the client.
+
+    faust 0.15's `ProducerBuffer.flush` gives up once one message takes 0.1 s to leave the
+    buffer. Faust's commit and shutdown rely on that flush: under load (~1 500 changelog writes
+    buffered) the commit ran ahead of the changelog, and a restarted worker lacked inputs whose
+    offsets were committed."""
+    put, send_pending = ProducerBuffer.put, ProducerBuffer._send_pending
+
+    def counted_put(self, fut) -> None:
+        self._sg_put = getattr(self, "_sg_put", 0) + 1
+        put(self, fut)
+
+    async def counted_send(self, fut) -> None:
+        try:
+            await send_pending(self, fut)
+        finally:
+            self._sg_sent = getattr(self, "_sg_sent", 0) + 1
+
+    async def flush(self) -> None:
+        loop = asyncio.get_running_loop()
+        warn_at = loop.time() + 10
+        while getattr(self, "_sg_sent", 0) < getattr(self, "_sg_put", 0):
+            if self.should_stop:
+                left = self._sg_put - getattr(self, "_sg_sent", 0)
+                raise RuntimeError(f"producer buffer stopped with {left} messages unsent")
+            await asyncio.sleep(0.005)
+            if loop.time() >= warn_at:
+                warn_at += 10
+                log.warning("producer flush still waiting: %d messages in the buffer", self.size)
+
+    ProducerBuffer.put = counted_put
+    ProducerBuffer._send_pending = counted_send
+    ProducerBuffer.flush = flush

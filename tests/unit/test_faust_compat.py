@@ -1,0 +1,63 @@
+"""Faust's internals are touched in one module only, and its commit off-by-one is fixed there."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import faust
+import pytest
+from intervaltree import IntervalTree
+
+from stream.service import faust_compat
+
+STREAM = Path(__file__).resolve().parents[2] / "stream"
+INTERNALS = re.compile(r"(consumer|producer|app|tables?|recovery|thread)\._[a-z]|_committed_offset|_read_offset"
+                       r"|\._acked\b|\._gap\b|faust\.(transport|tables|utils)|recovery\.completed")
+SOURCES = sorted(p for p in STREAM.rglob("*.py") if p.name != "faust_compat.py")
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(STREAM)))
+def test_no_module_but_the_compat_one_reaches_into_faust(path):
+    hits = [f"{n}: {line.strip()}" for n, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+            if INTERNALS.search(line)]
+    assert not hits, f"{path.name} touches Faust internals:\n" + "\n".join(hits)
+
+
+def test_the_scan_sees_what_it_looks_for():
+    assert INTERNALS.search("x = consumer._committed_offset.get(tp)")
+    assert INTERNALS.search("from faust.transport.producer import ProducerBuffer")
+    assert not INTERNALS.search("consumer.highwater(tp)")
+
+
+class Books:
+    """The slice of faust's Consumer that _new_offset reads and writes."""
+
+    def __init__(self, committed, acked, gaps=()):
+        self._committed_offset = defaultdict(lambda: None, {"tp": committed})
+        self._acked = defaultdict(list, {"tp": list(acked)})
+        self._acked_index = defaultdict(set, {"tp": set(acked)})
+        self._gap = defaultdict(IntervalTree, {"tp": IntervalTree.from_tuples(gaps)})
+
+
+@pytest.mark.parametrize("committed, acked, expected", [
+    (10, [11, 12], None),         # 10 unacked: Faust 0.15 committed 13, past it
+    (0, [1, 2], None),            # committed 0 was not checked at all
+    (10, [10, 11, 12], 13),
+    (10, [10, 11, 13], 12),       # up to the first gap in the acks
+    (None, [5, 6], 7),            # nothing committed yet: the run of acks decides
+    (13, [], None),
+])
+def test_an_unacked_head_holds_the_commit_back(committed, acked, expected):
+    assert faust_compat._new_offset(Books(committed, acked), "tp") == expected
+
+
+def test_known_gaps_still_count_as_acked():
+    books = Books(10, [12, 13], gaps=[(10, 12)])     # 10 and 11 never exist (a compacted topic)
+    assert faust_compat._new_offset(books, "tp") == 14
+
+
+def test_another_faust_version_is_refused(monkeypatch):
+    monkeypatch.setattr(faust, "__version__", "0.16.0")
+    with pytest.raises(RuntimeError, match="0.16.0 is not supported"):
+        faust_compat.check_version()
