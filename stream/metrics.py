@@ -72,6 +72,9 @@ class Metrics:
         self.carrier_violations = Counter("shipguard_carrier_violations_total",
                                           "Violations published, by carrier code (known codes, other or none)",
                                           ["carrier"], registry=r)
+        self.mark_messages = Counter("shipguard_mark_messages_total",
+                                     "Watermark mark messages produced, by target stage (progress: collect's)",
+                                     ["target"], registry=r)
         self.consumer_lag_messages = Gauge("shipguard_consumer_lag_messages",
                                            "Input messages behind this worker: high watermark minus committed offset, "
                                            "summed over its partitions of the topic", ["topic"], registry=r)
@@ -127,6 +130,9 @@ class Metrics:
 
     def buffered(self, stage: str, n: int) -> None:
         self.buffered_inputs.labels(stage=stage).set(n)
+
+    def marks_sent(self, target: str, messages: int) -> None:
+        self.mark_messages.labels(target=target).inc(messages)
 
     def consumer_lag(self, topic: str, messages: int) -> None:
         self.consumer_lag_messages.labels(topic=topic).set(max(0, messages))

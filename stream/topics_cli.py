@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 from .settings import Settings
-from .service.topics import INPUT_TOPICS, OUTPUT_TOPICS, UPSTREAM, progress_topic, stage_topic
+from .service.topology import topic_specs
 
 
-def wanted(settings: Settings) -> tuple[list[str], str]:
-    """The topics of `settings.partitions` partitions, and the one-partition progress topic."""
-    return ([*INPUT_TOPICS, *OUTPUT_TOPICS, *(stage_topic(settings.app_id, s) for s in UPSTREAM)],
-            progress_topic(settings.app_id))
+def wanted(settings: Settings):
+    """Every topic of the worker group, table changelogs included (compacted), from the topology."""
+    from .policies import load_policy
+    from .service.wiring import table_names
+    return topic_specs(settings.app_id, settings.partitions, tuple(table_names(load_policy(settings.policy))))
 
 
 def create_all(settings: Settings) -> list[str]:
     from .broker_wait import wait_for_broker
-    from .embedded import create_topics
+    from .embedded import create_specs
     from .kafka_security import kafka_python_config
 
     security = kafka_python_config(settings)
     wait_for_broker(settings.bootstrap, security=security)
-    names, progress = wanted(settings)
-    options = dict(replication=settings.replication_factor, security=security)
-    create_topics(settings.bootstrap, names, settings.partitions, **options)
-    create_topics(settings.bootstrap, [progress], 1, **options)   # one partition, as the app declares it
-    return [*names, progress]
+    return create_specs(settings.bootstrap, wanted(settings), replication=settings.replication_factor,
+                        security=security)

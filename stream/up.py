@@ -21,11 +21,11 @@ from pathlib import Path
 import orjson
 from rich.console import Console
 
-from .embedded import EmbeddedBroker, create_topics, ensure_redis, free_port, stop_process
+from .embedded import EmbeddedBroker, create_specs, ensure_redis, free_port, stop_process
 from .eventlog import parse_line
 from .livecounts import Display, Poller
 from .settings import from_env
-from .service.topics import INPUT_TOPICS, OUTPUT_TOPICS, internal_topics, progress_topic
+from .service.topology import INPUT_TOPICS, topic_specs
 
 CHUNK, PAUSE, WORKER_GRACE = 2000, 0.5, 15.0
 
@@ -97,8 +97,7 @@ def run_up(orders: int = 2000, seed: int = 1, partitions: int | None = None, met
             url, redis_proc = ensure_redis(settings.redis_url or None)
         console.print(f"redis: {_redis_kind(url, redis_proc)}")
         n = settings.partitions
-        create_topics(broker.bootstrap, [*INPUT_TOPICS, *OUTPUT_TOPICS, *internal_topics(app_id)[:-1]], n)
-        create_topics(broker.bootstrap, [progress_topic(app_id)], 1)  # one partition, as the app declares it
+        create_specs(broker.bootstrap, topic_specs(app_id, n))
         run_dir = Path(tempfile.mkdtemp(prefix=f"{app_id}-"))
         log_path, metrics_url = run_dir / "worker.log", f"http://127.0.0.1:{port}/metrics"
         env = {**os.environ, "SHIPGUARD_BROKER": broker.url, "SHIPGUARD_REDIS_URL": url, "SHIPGUARD_APP_ID": app_id,

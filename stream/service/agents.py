@@ -6,16 +6,12 @@ import orjson
 from faust.types import TP
 
 from . import faust_compat
-from .app import Context, frontier_factory, order_key
-from .codec import encode
+from .app import Context
 from .continuity import Continuity
-from .handlers import PenaltyHandler, SideHandler, key_of
-from .ingest import route
-from .marks import mark_doc
 from .rocks import table_options
-from .shop_escalations import ShopEscalations
-from .stage import NEVER, Stage, Tables
-from .topics import DLQ, ESCALATIONS, FED_BY_INGEST, INPUT_TOPICS, PENALTY, UPSTREAM, VIOLATIONS
+from .topology import DLQ, ESCALATIONS, INPUT_TOPICS, UPSTREAM, VIOLATIONS
+from .mark_plan import PROGRESS, mark_plan
+from .wiring import build, ingest_one, table_names
 
 MARK_INTERVAL = 0.25   # wall seconds between marks: pacing only, never a decision
 TABLE_SIZE_INTERVAL = 5.0
@@ -26,12 +22,8 @@ SERVING_RETRY_INTERVAL = 1.0
 def install(app, ctx: Context) -> None:
     s = ctx.settings
     schema = faust.Schema(key_type=str, value_type=bytes, key_serializer="json", value_serializer="raw")
-    tables = {stage: app.Table(f"{stage}-state", schema=schema, partitions=s.partitions,
-                               options=table_options(s.store)) for stage in UPSTREAM}
-    stage_tables = {stage: Tables(*(app.Table(f"{stage}-{kind}", schema=schema, partitions=s.partitions,
-                                              options=table_options(s.store))
-                                    for kind in ("timers", "pending", "progress")))
-                    for stage in UPSTREAM}
+    tables = {name: app.Table(name, schema=schema, partitions=s.partitions, options=table_options(s.store))
+              for name in table_names(ctx.policy)}
 
     async def send(stage: str, key: str, value: bytes) -> None:
         await ctx.topics[stage].send(key=key.encode(), value=value)
@@ -39,22 +31,13 @@ def install(app, ctx: Context) -> None:
     async def publish(v: dict) -> None:
         await ctx.topics[VIOLATIONS].send(key=v["order_id"].encode(), value=orjson.dumps(v))
 
-    escalations = None
-    if ctx.policy.escalations:             # seed-v1 has none: no table, no writes
-        tables["escalations"] = app.Table("penalty-escalations", schema=schema, partitions=s.partitions,
-                                          options=table_options(s.store))
+    async def escalate(e: dict) -> None:
+        await ctx.topics[ESCALATIONS].send(key=e["shop_id"].encode(), value=orjson.dumps(e))
 
-        async def escalate(e: dict) -> None:
-            await ctx.topics[ESCALATIONS].send(key=e["shop_id"].encode(), value=orjson.dumps(e))
-        escalations = ShopEscalations(tables["escalations"], ctx.policy, escalate, ctx.metrics,
-                                      already=lambda: ctx.escalated_before)
-
+    ctx.stages.update(build(ctx.policy, s.partitions, tables, send, publish, escalate, serving=ctx.serving,
+                            metrics=ctx.metrics, published_before=lambda: ctx.published_before,
+                            escalated_before=lambda: ctx.escalated_before, stopping=lambda: ctx.gate.stopping))
     for stage in UPSTREAM:
-        handler = (PenaltyHandler(tables[stage], ctx.policy, publish, ctx.serving, ctx.metrics,
-                                  already=lambda: ctx.published_before, escalations=escalations) if stage == PENALTY
-                   else SideHandler(stage, tables[stage], ctx.policy, send))
-        ctx.stages[stage] = Stage(stage, handler, stage_tables[stage], frontier_factory(stage, s.partitions),
-                                  order_key(stage), ctx.metrics, stopping=lambda: ctx.gate.stopping)
         _stage_agent(app, ctx, stage)
 
     @app.agent(ctx.topics["ingest"], name="ingest")
@@ -81,6 +64,7 @@ def install(app, ctx: Context) -> None:
         faust_compat.recovered(app).clear()
         for continuity in ctx.continuity.values():
             continuity.reset()
+        ctx.marks_sent.forget()              # the new owners of stage partitions must hear from every source
         # What this worker kept in memory of a revoked partition is stale even if the partition
         # comes back: another member may have taken inputs and committed in between. The tables
         # are the truth, so a partition is restored from them when it is read again.
@@ -115,23 +99,18 @@ def install(app, ctx: Context) -> None:
     @app.timer(TABLE_SIZE_INTERVAL)
     async def table_sizes():
         if ctx.metrics:
-            for table in (*tables.values(), *(t for st in stage_tables.values() for t in vars(st).values())):
+            for table in tables.values():
                 ctx.metrics.table_size(table.name, len(table))
 
 
 async def _ingest_one(ctx: Context, event, send) -> None:
     msg = event.message
-    kind, item, reason = route(msg.topic, msg.partition, msg.offset, event.value)
-    if kind == "dead":
-        await ctx.topics[DLQ].send(value=orjson.dumps(item))
-        if ctx.metrics:
-            ctx.metrics.dead_letter(reason)
-        ctx.tracker.seen(msg.topic, msg.partition, msg.offset, None)
-        return
-    await send("parcel" if item.topic == "carrier-scan" else "order", key_of(item), encode(item))
+
+    async def dead(record: dict) -> None:
+        await ctx.topics[DLQ].send(value=orjson.dumps(record))
+    reason = await ingest_one(msg.topic, msg.partition, msg.offset, event.value, ctx.tracker, send, dead)
     if ctx.metrics:
-        ctx.metrics.event_in(msg.topic)
-    ctx.tracker.seen(msg.topic, msg.partition, msg.offset, item.time)
+        ctx.metrics.dead_letter(reason) if reason else ctx.metrics.event_in(msg.topic)
 
 
 def _stage_agent(app, ctx: Context, stage_name: str) -> None:
@@ -155,17 +134,18 @@ def _assigned(app, topic: str) -> list[int]:
 
 
 async def _broadcast(ctx: Context, target: str, marks: list[dict]) -> None:
-    if not marks:
-        return
     value = orjson.dumps({"k": "marks", "marks": marks})
     topic = ctx.topics[target]
-    partitions = 1 if target == "progress" else ctx.settings.partitions
+    partitions = topic.partitions or ctx.settings.partitions
     for p in range(partitions):
         await topic.send(value=value, partition=p)
+    if ctx.metrics:
+        ctx.metrics.marks_sent(target, partitions)
 
 
 async def _send_marks(app, ctx: Context) -> None:
-    """Every stage input hears from every platform partition and every upstream stage partition."""
+    """Every stage input hears from every platform partition and every upstream stage partition:
+    one message per target partition, and only what moved since it last heard (mark_plan)."""
     consumer = app.consumer
     n = ctx.settings.partitions
     owned = [(t, p) for t in INPUT_TOPICS for p in _assigned(app, t)]
@@ -182,18 +162,15 @@ async def _send_marks(app, ctx: Context) -> None:
     def partitions_of(topic):
         return consumer.topic_partitions(topic) or n
 
-    ingest_marks = ctx.tracker.marks(owned, partitions_of, offsets)
-    for target in (*FED_BY_INGEST, "progress"):       # progress: how far the input is read, for collect
-        await _broadcast(ctx, target, ingest_marks)
     for name, stage in ctx.stages.items():
         mine = set(_assigned(app, ctx.topics[name].get_topic_name()))
         for p in [p for p in stage.parts if p not in mine]:
             del stage.parts[p]                     # revoked: the new owner takes it from here
-        marks = [mark_doc(f"stage:{name}", p, n, part.through, part.frontier.max_seen() or part.through,
-                          part.frontier.idle())
-                 for p, part in sorted(stage.parts.items()) if part.through > NEVER]
-        downstream = [d for d, ups in UPSTREAM.items() if name in ups] or ["progress"]
-        if "progress" in downstream:
+    plan = mark_plan(ctx.tracker.marks(owned, partitions_of, offsets), ctx.stages, n)
+    for target, marks in plan.items():
+        marks = ctx.marks_sent.new(target, marks)
+        if not marks:
+            continue
+        if target == PROGRESS:
             await app.producer.flush()             # violations reach the broker before the mark that covers them
-        for target in downstream:
-            await _broadcast(ctx, target, marks)
+        await _broadcast(ctx, target, marks)

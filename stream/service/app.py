@@ -13,18 +13,16 @@ from dataclasses import dataclass, field
 
 import faust
 
-from detectors.decisions import Decision
-from detectors.messages import OrderOpened
 from detectors.policy import Policy
 
 from . import faust_compat
 from .ingest import IngestTracker
 from ..kafka_security import faust_credentials
-from .marks import Frontier
+from .mark_plan import PROGRESS, MarkFilter
 from ..settings import Settings
 from .stage import Stage
-from .topics import (DLQ, ESCALATIONS, INPUT_TOPICS, ORDER, PARCEL, PENALTY, PICKUP, UPSTREAM, VIOLATIONS,
-                     progress_topic, stage_topic)
+from .topology import (DLQ, ESCALATIONS, INPUT_TOPICS, UPSTREAM, VIOLATIONS, progress_topic, stage_topic,
+                       topic_specs)
 
 
 @dataclass
@@ -42,6 +40,7 @@ class Context:
     continuity: dict = field(default_factory=dict)        # agent name -> its Continuity
     published_before: set = field(default_factory=set)     # violation ids on the topic at start
     escalated_before: set = field(default_factory=set)     # escalation ids on shop-escalations at start
+    marks_sent: MarkFilter = field(default_factory=MarkFilter)
 
 
 class AgentGate:
@@ -102,38 +101,18 @@ def create_app(settings: Settings, policy: Policy, metrics=None, serving=None) -
     app = make_faust(settings)
     ctx = Context(settings, policy, metrics, serving, IngestTracker(settings.lateness_ms, settings.idle_seconds))
     raw = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+    specs = {spec.name: spec for spec in topic_specs(settings.app_id, settings.partitions)}
+
+    def declare(name: str) -> faust.TopicT:
+        return app.topic(name, partitions=specs[name].partitions, **raw)
     ctx.topics["ingest"] = app.topic(*INPUT_TOPICS, **raw)
     for stage in UPSTREAM:
-        ctx.topics[stage] = app.topic(stage_topic(settings.app_id, stage), partitions=settings.partitions, **raw)
-    ctx.topics["progress"] = app.topic(progress_topic(settings.app_id), partitions=1, **raw)
-    ctx.topics[VIOLATIONS] = app.topic(VIOLATIONS, partitions=settings.partitions, **raw)
-    ctx.topics[DLQ] = app.topic(DLQ, partitions=settings.partitions, **raw)
-    if policy.escalations:                 # seed-v1 has none: no topic of its own
-        ctx.topics[ESCALATIONS] = app.topic(ESCALATIONS, partitions=settings.partitions, **raw)
+        ctx.topics[stage] = declare(stage_topic(settings.app_id, stage))
+    ctx.topics[PROGRESS] = declare(progress_topic(settings.app_id))
+    for name in (VIOLATIONS, DLQ, *((ESCALATIONS,) if policy.escalations else ())):   # seed-v1: no escalations
+        ctx.topics[name] = declare(name)
     install(app, ctx)
     install_feeds(app, ctx)                # raw carrier feed topics -> carrier-scan, when configured
     app.shipguard = ctx
     return app
 
-
-def frontier_factory(stage: str, partitions: int):
-    ingest = INPUT_TOPICS if stage in (ORDER, PARCEL, PICKUP) else ()
-    upstream = {s: partitions for s in UPSTREAM[stage]}
-    return lambda: Frontier(tuple(ingest), upstream)
-
-
-def order_key(stage: str):
-    if stage == PENALTY:
-        return _penalty_key
-    return lambda item: item.sort_key
-
-
-def _penalty_key(item) -> tuple:
-    """Decisions in decision order. An opened order (escalation base) comes before the
-    decisions of its instant, as the offline engine counts it while taking the payment
-    and the decisions only once everything through that instant is taken."""
-    if isinstance(item, Decision):
-        return item.order_key
-    if isinstance(item, OrderOpened):
-        return (item.sort_key[0], -1, item.order.order_id, "", "")
-    return (item.sort_key,)

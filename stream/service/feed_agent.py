@@ -20,7 +20,7 @@ from detectors.policy import PolicyError
 
 from .continuity import Continuity
 from ..offline import dead_letter_record
-from .topics import DLQ, VIOLATIONS
+from .topology import DLQ, VIOLATIONS
 
 RAW = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from faust.types import TP
 
 from . import faust_compat
-from .topics import INPUT_TOPICS
+from .topology import INPUT_TOPICS
 
 SAMPLE_INTERVAL = 1.0
 

@@ -16,7 +16,7 @@ import logging
 import orjson
 
 from .. import kafka_read
-from .topics import ESCALATIONS, VIOLATIONS
+from .topology import ESCALATIONS, VIOLATIONS
 
 TAIL = 20_000
 log = logging.getLogger(__name__)

@@ -10,10 +10,10 @@ import time
 import uuid
 from pathlib import Path
 
-from stream.embedded import EmbeddedBroker, create_topics, free_port
+from stream.embedded import EmbeddedBroker, create_specs, free_port
 from stream.eventlog import read_log
 from stream.produce import produce_log
-from stream.service.topics import INPUT_TOPICS, OUTPUT_TOPICS, internal_topics
+from stream.service.topology import topic_specs
 
 PARTITIONS = 4
 
@@ -23,8 +23,7 @@ class Deployment:
         self.workdir, self.redis_url = workdir, redis_url
         self.broker = EmbeddedBroker().start()
         self.app_id = f"sg-{uuid.uuid4().hex[:8]}"
-        create_topics(self.broker.bootstrap, [*INPUT_TOPICS, *OUTPUT_TOPICS, *internal_topics(self.app_id)],
-                      PARTITIONS)
+        create_specs(self.broker.bootstrap, topic_specs(self.app_id, PARTITIONS))
         self.workers: list[subprocess.Popen] = []
 
     def env(self, metrics_port: int = 0, idle_seconds: float = 2) -> dict:

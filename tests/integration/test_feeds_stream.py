@@ -11,7 +11,7 @@ from detectors.feeds import convert_feed, scan_key
 from stream import kafka_read
 from stream.embedded import create_topics
 from stream.produce import make_producer
-from stream.service.topics import DLQ
+from stream.service.topology import DLQ
 
 from .deployment import PARTITIONS, Deployment
 

@@ -17,6 +17,7 @@ from kafka import KafkaConsumer
 
 from stream.embedded import free_port
 from stream.settings import from_env
+from stream.service.topology import progress_topic
 from stream.topics_cli import wanted
 
 from .deployment import Deployment
@@ -44,11 +45,14 @@ def test_topics_command_creates_what_a_worker_group_needs(broker, fresh_names):
         done = subprocess.run([sys.executable, "-m", "stream.cli", "topics"], env=env, capture_output=True,
                               text=True, timeout=120)
         assert done.returncode == 0, done.stderr
-    names, progress = wanted(from_env(env))
+    specs = wanted(from_env(env))
+    progress = progress_topic(f"sg-{fresh_names}")
+    assert {s.partitions for s in specs if s.name != progress} == {3}
+    assert [s.partitions for s in specs if s.name == progress] == [1]
+    assert any(s.compacted and s.name.endswith("-changelog") for s in specs)
     with closing(KafkaConsumer(bootstrap_servers=broker.bootstrap)) as c:
-        for name in names:
-            assert len(c.partitions_for_topic(name) or ()) == 3, name
-        assert len(c.partitions_for_topic(progress) or ()) == 1
+        for spec in specs:
+            assert len(c.partitions_for_topic(spec.name) or ()) == spec.partitions, spec.name
 
 
 def local_config(tmp_path: Path, target: str) -> Path:

@@ -11,7 +11,7 @@ from kafka import KafkaConsumer, TopicPartition
 
 from stream.policies import bundled_names
 from stream.synth import generate
-from stream.service.topics import INPUT_TOPICS, internal_topics
+from stream.service.topology import INPUT_TOPICS, internal_topics
 
 from .deployment import PARTITIONS, Deployment
 

@@ -139,8 +139,8 @@ def _assert_nothing_personal(log_path, shown: str) -> None:
 
 def test_a_worker_started_before_its_broker_waits_for_it(log, tmp_path):
     """Issue 6: the broker is unreachable at start; the worker says so, retries, and runs when it comes."""
-    from stream.embedded import EmbeddedBroker, create_topics
-    from stream.service.topics import DLQ, INPUT_TOPICS, VIOLATIONS, internal_topics
+    from stream.embedded import EmbeddedBroker, create_specs
+    from stream.service.topology import topic_specs
 
     path, as_of = log
     d = Deployment(tmp_path)
@@ -151,7 +151,7 @@ def test_a_worker_started_before_its_broker_waits_for_it(log, tmp_path):
         d.wait_for(lambda: "unreachable" in d.log_tail(), timeout=30, what="the retry log line")
         assert worker.poll() is None, d.log_tail()
         d.broker = EmbeddedBroker(port).start()
-        create_topics(d.broker.bootstrap, [*INPUT_TOPICS, VIOLATIONS, DLQ, *internal_topics(d.app_id)], PARTITIONS)
+        create_specs(d.broker.bootstrap, topic_specs(d.app_id, PARTITIONS))
         d.produce(path)
         out = tmp_path / "collected.jsonl"
         info = d.collect(out, as_of)

@@ -11,7 +11,7 @@ import pytest
 
 from stream.service.feed_agent import FeedConfigError, convert_one, feed_topics
 from stream.metrics import Metrics
-from stream.service.topics import DLQ
+from stream.service.topology import DLQ
 
 FIXTURES = Path(__file__).parent / "feeds"
 

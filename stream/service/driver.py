@@ -1,0 +1,172 @@
+"""The stage graph in memory, Kafka Streams' TopologyTestDriver style: no broker, no Faust.
+    d = Driver(policy); d.pipe("order-paid", "o1", raw); d.run_until_idle(); d.violations()
+Topics are lists per partition, read by one consumer group; tables are dicts that survive a
+restart as changelogs do. Stages, handlers, ingest and marks are the worker's own (wiring.py);
+only the scheduling is the driver's. No wall clock: a call says when the input is idle."""
+from __future__ import annotations
+
+import asyncio
+import math
+import random
+import zlib
+from types import SimpleNamespace
+
+import orjson
+
+from detectors.escalation import output_order as escalation_order
+from detectors.penalties import output_order
+
+from .ingest import IngestTracker
+from .topology import INPUT_TOPICS, PENALTY, UPSTREAM
+from .mark_plan import MarkFilter, mark_plan
+from .wiring import build, final_through, ingest_one, table_names
+
+PROGRESS = ("progress", 0)
+
+
+def partition_of(key: str | bytes | None, partitions: int) -> int:
+    return zlib.crc32(key.encode() if isinstance(key, str) else key or b"") % partitions
+
+
+class NotFinal(RuntimeError):
+    """What `collect` would still wait for: the penalty stage is not final through T."""
+
+
+def _appender(out: list):
+    async def append(doc: dict) -> None:        # an output topic: what a reader would get back
+        out.append(orjson.dumps(doc))
+    return append
+
+
+class Driver:
+    def __init__(self, policy, partitions: int = 4, lateness_ms: int = 300_000, seed=None):
+        self.policy, self.n, self.lateness_ms = policy, partitions, lateness_ms
+        self.rng = random.Random(seed) if seed is not None else None    # seeded: random interleavings
+        self.tables = {name: {} for name in table_names(policy)}
+        self.snapshot = {name: {} for name in self.tables}             # the tables at the last commit
+        self.queues = [(t, p) for t in (*INPUT_TOPICS, *UPSTREAM) for p in range(partitions)]
+        self.topics = {tp: [] for tp in [*self.queues, PROGRESS]}
+        self.committed = dict.fromkeys(self.queues, 0)                 # the group's offsets
+        self.high = dict.fromkeys(self.queues, 0)                      # below it: a redelivery
+        self.published, self.escalated, self.dlq = [], [], []
+        self.redelivered = 0
+        self._start()
+
+    def _start(self) -> None:
+        """A worker starting: nothing in memory; topics, offsets and tables are what survives."""
+        self.read, self.acked = dict(self.committed), dict(self.committed)
+        published = {orjson.loads(v)["violation_id"] for v in self.published}    # as published.py reads
+        escalated = {orjson.loads(e)["escalation_id"] for e in self.escalated}
+        self.tracker = IngestTracker(self.lateness_ms, math.inf)
+        self.stages = build(self.policy, self.n, self.tables, self._send, _appender(self.published),
+                            _appender(self.escalated), published_before=lambda: published,
+                            escalated_before=lambda: escalated)
+        self.marks_sent = MarkFilter(refresh=None)
+
+    def pipe(self, topic: str, key: str | bytes | None, value: bytes) -> None:
+        self.topics[(topic, partition_of(key, self.n))].append(value)
+
+    def advance(self, steps: int | None = None, close: bool = False) -> int:
+        """Take at most `steps` messages; returns how many. With close, an input partition read to
+        its end is idle (as after SHIPGUARD_IDLE_SECONDS of quiet); once all are, the lateness
+        window closes. Nothing is committed."""
+        return asyncio.run(self._run(math.inf if steps is None else steps, close))
+
+    def run_until_idle(self, close: bool = True) -> int:
+        taken = self.advance(None, close)
+        self.commit()                          # quiet: Faust's commit timer catches up
+        return taken
+
+    def commit(self) -> None:
+        """Every offset acked so far; the tables hold every write made before it (durable_flush)."""
+        self.committed.update(self.acked)
+        self.snapshot = {name: dict(table) for name, table in self.tables.items()}
+
+    def restart(self, lose_unflushed: bool = False) -> None:
+        """The worker stops and starts again: what it read after the last commit is read again.
+        lose_unflushed (kill -9): the table writes after that commit are lost, not the messages."""
+        if lose_unflushed:
+            for name, table in self.tables.items():
+                table.clear()
+                table.update(self.snapshot[name])
+        self._start()
+
+    def rebalance(self, partitions) -> None:
+        """These partitions of every topic are revoked and assigned back (agents.wait_for_seek)."""
+        gone = set(partitions)
+        for tp in [tp for tp in self.queues if tp[1] in gone]:
+            self.read[tp] = self.acked[tp] = self.committed[tp]
+        for stage in self.stages.values():
+            for p in gone:
+                stage.parts.pop(p, None)
+        self.tracker.forget({tp for tp in self.tracker.sources if tp[1] not in gone})
+        self.marks_sent.forget()
+
+    def violations(self, as_of: int | None = None) -> list[dict]:
+        T = self._final(as_of)
+        return sorted((v for v in map(orjson.loads, self.published) if v["decided_at"] <= T), key=output_order)
+
+    def escalations(self, as_of: int | None = None) -> list[dict]:
+        T = self._final(as_of)
+        chosen = [e for e in map(orjson.loads, self.escalated)
+                  if e["policy_version"] == self.policy.version and e["window_end"] - 1 <= T]
+        return sorted(chosen, key=lambda e: escalation_order(e, self.policy))
+
+    def dead_letters(self) -> list[dict]:
+        return [orjson.loads(d) for d in self.dlq]
+
+    async def _send(self, stage: str, key: str, value: bytes) -> None:
+        self.pipe(stage, key, value)
+
+    async def _run(self, limit: float, idle: bool) -> int:
+        """Rounds: one message from each input partition, what each stage partition holds (seeded:
+        a random share of either), then the marks, as the worker's timer would send them."""
+        self.tracker.idle_seconds = 0 if idle else math.inf     # the tracker's test: quiet this long
+        taken = 0
+        while taken < limit:
+            ready = [tp for tp in self.queues if self.read[tp] < len(self.topics[tp])]
+            if self.rng:
+                self.rng.shuffle(ready)
+            for tp in ready:
+                held = len(self.topics[tp]) - self.read[tp]
+                k = 1 if tp[0] in INPUT_TOPICS else held
+                for _ in range(int(min(self.rng.randint(1, 2 * k) if self.rng else k, held, limit - taken))):
+                    await self._take(tp)
+                    taken += 1
+            if not await self._marks() and not ready:
+                break
+        return taken
+
+    async def _take(self, tp: tuple[str, int]) -> None:
+        (topic, p), offset = tp, self.read[tp]
+        raw = self.topics[tp][offset]
+        self.read[tp] = offset + 1
+        self.redelivered += offset < self.high[tp]
+        self.high[tp] = max(self.high[tp], offset + 1)
+        if topic in UPSTREAM:                 # Stage.take reads a Faust event: this much of one
+            message = SimpleNamespace(topic=topic, partition=p, offset=offset)
+            await self.stages[topic].take(SimpleNamespace(message=message, value=raw))
+        else:
+            await ingest_one(topic, p, offset, raw, self.tracker, self._send, _appender(self.dlq))
+        self.acked[tp] = offset + 1           # acked once taken (Faust's auto-ack), committed by commit()
+
+    async def _marks(self) -> bool:
+        """What agents._send_marks sends, less what a target already heard; whether any was new."""
+        owned = [(t, p) for t in INPUT_TOPICS for p in range(self.n)]
+        ingest = self.tracker.marks(owned, lambda t: self.n,
+                                    lambda t, p: (len(self.topics[(t, p)]), self.committed[(t, p)]))
+        sent = False
+        for target, marks in mark_plan(ingest, self.stages, self.n).items():
+            new = self.marks_sent.new(target, marks)
+            for p in range(1 if target == PROGRESS[0] else self.n) if new else ():
+                self.topics[(target, p)].append(orjson.dumps({"k": "marks", "marks": new}))
+            sent = sent or bool(new)
+        return sent
+
+    def _final(self, as_of: int | None) -> int:
+        latest = {m["p"]: m for raw in self.topics[PROGRESS] for m in orjson.loads(raw)["marks"]
+                  if m["src"] == f"stage:{PENALTY}"}
+        T = final_through(list(latest.values()), self.n, as_of, self.lateness_ms)
+        if T is None:
+            raise NotFinal(f"penalty stage marks: {sorted(latest.items())}")
+        return T
