@@ -27,7 +27,7 @@ class Sizes:
 
 
 QUICK = Sizes(offline=50_000, stream=3_000, parcels=50_000, replay=20_000)
-FULL = Sizes(offline=1_000_000, stream=30_000, parcels=1_000_000, replay=1_000_000)
+FULL = Sizes(offline=1_000_000, stream=62_000, parcels=1_000_000, replay=1_000_000)
 
 
 def log_lines(messages: int, seed: int = 1) -> list[bytes]:

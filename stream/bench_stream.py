@@ -1,19 +1,22 @@
-"""The broker parts of `shipguard bench`: the null pipe, one and two workers
-end to end, decision latency, and the audit replay. All on one embedded
-Tansu broker per figure, started here on loopback and stopped after."""
+"""The broker parts of `shipguard bench`: the null pipe, a bare Faust agent, one and two
+workers end to end on a backlog (rate, CPU), one worker at a paced rate (decision latency,
+memory), marks at 64 partitions, and the audit replay. Each on an embedded Tansu broker
+started here on loopback and stopped after."""
 from __future__ import annotations
 
 import asyncio
-import os
-import re
+import json
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-import urllib.request
 from pathlib import Path
 
 from .bench import records
+from .bench_paced import marks_figures, marks_run, paced_figures, proc_stat
+from .bench_worker import (IDLE_SECONDS, PARTITIONS, merged_buckets, metric, quantile, scrape, wait_until,
+                           worker_env)
 from .collect import collect
 from .embedded import EmbeddedBroker, create_specs, create_topics, free_port, stop_process
 from .policies import load_policy
@@ -22,12 +25,10 @@ from .replay import replay
 from .settings import Settings
 from .service.topology import INPUT_TOPICS, topic_specs
 
-PARTITIONS = 4
-IDLE_SECONDS = 1.0
 NULL_TOPIC = "bench-null"
 
 
-def stream_figures(lines: list[bytes], say=print) -> dict:
+def stream_figures(lines: list[bytes], say=print, paced_messages: int | None = None, marks_seconds: float = 10) -> dict:
     recs = records(lines)
     with EmbeddedBroker() as broker:
         create_specs(broker.bootstrap, [*topic_specs("bench1", PARTITIONS), *topic_specs("bench2", PARTITIONS)])
@@ -35,15 +36,42 @@ def stream_figures(lines: list[bytes], say=print) -> dict:
         produce_log(broker.bootstrap, recs)
         say("bench: stream: null pipe ...")
         null = asyncio.run(null_pipe(broker.bootstrap, len(recs)))
+        say("bench: stream: bare Faust agent ...")
+        bare = bare_agent(broker, "bare", len(recs))
         say("bench: stream: one worker ...")
         one = worker_run(broker, "bench1", len(recs), 1)
         say("bench: stream: two workers ...")
         two = worker_run(broker, "bench2", len(recs), 2)
-    return {"messages": len(recs), "null_pipe_per_s": round(null), "one_worker_per_s": round(one["per_s"]),
-            "one_worker_vs_null_pipe": round(one["per_s"] / null, 4), "two_workers_per_s": round(two["per_s"]),
+    rate = one["per_s"] / 2                     # half the worker's measured capacity
+    paced_recs = recs[:paced_messages or max(2000, int(rate * 60))]
+    paced = paced_figures(paced_recs, rate, worker_run, say)
+    marks = marks_figures(lambda b, app_id, n: marks_run(b, app_id, n, recs, marks_seconds), say=say)
+    cpu1, cpu2 = (1000 * r["cpu_s"] / len(recs) for r in (one, two))
+    return {"messages": len(recs), "null_pipe_per_s": round(null), "bare_agent_per_s": round(bare),
+            "one_worker_per_s": round(one["per_s"]), "one_worker_vs_null_pipe": round(one["per_s"] / null, 4),
+            "one_worker_vs_bare_agent": round(one["per_s"] / bare, 4), "two_workers_per_s": round(two["per_s"]),
             "two_vs_one": round(two["per_s"] / one["per_s"], 2),
-            "decision_latency_p50_s": one["p50"], "decision_latency_p99_s": one["p99"],
-            "decisions": one["decisions"]}
+            "cpu_s_per_1000_one": round(cpu1, 3), "cpu_s_per_1000_two": round(cpu2, 3),
+            "cpu_two_vs_one": round(cpu2 / cpu1, 3),
+            "decision_latency_p50_s": one["p50"], "decision_latency_p99_s": one["p99"], "decisions": one["decisions"],
+            "paced": {"rate_per_s": round(paced["fed_per_s"]), "messages": len(paced_recs),
+                      "decision_latency_p50_s": paced["p50"], "decision_latency_p99_s": paced["p99"],
+                      "peak_rss_mb": round(paced["peak_rss"] / 2 ** 20, 1), "peak_waiting_inputs": paced["peak_waiting"],
+                      "bytes_per_waiting_input": paced["bytes_per_waiting"]},
+            "marks": marks}
+
+
+def bare_agent(broker: EmbeddedBroker, app_id: str, n: int, timeout: float = 600) -> float:
+    """The yardstick: a Faust agent that only takes and decodes the input (stream/bench_bare.py)."""
+    out = Path(tempfile.mkdtemp(prefix="shipguard-bare-")) / "rate.json"
+    proc = subprocess.Popen([sys.executable, "-m", "stream.bench_bare", broker.url, app_id, str(n), str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: out.exists() and out.stat().st_size > 0, [proc], timeout)
+        time.sleep(0.05)
+        return json.loads(out.read_text())["per_s"]
+    finally:
+        stop_process(proc, timeout=15)
 
 
 async def null_pipe(bootstrap: str, n: int) -> float:
@@ -74,80 +102,51 @@ async def null_pipe(bootstrap: str, n: int) -> float:
         await consumer.stop()
 
 
-def worker_env(broker: EmbeddedBroker, app_id: str, port: int, data_dir: str) -> dict:
-    return {**os.environ, "SHIPGUARD_BROKER": broker.url, "SHIPGUARD_APP_ID": app_id,
-            "SHIPGUARD_PARTITIONS": str(PARTITIONS), "SHIPGUARD_SESSION_TIMEOUT": "2",
-            "SHIPGUARD_IDLE_SECONDS": str(IDLE_SECONDS),
-            "SHIPGUARD_METRICS_PORT": str(port), "SHIPGUARD_REDIS_URL": "", "SHIPGUARD_DATA_DIR": data_dir}
-
-
-def worker_run(broker: EmbeddedBroker, app_id: str, n: int, workers: int, timeout: float = 1800) -> dict:
+def worker_run(broker: EmbeddedBroker, app_id: str, n: int, workers: int, timeout: float = 1800,
+               feed=None, env: dict | None = None) -> dict:
     """Workers from their start to every decision final; the rate counts from the first
-    message a worker takes, and leaves out the idle wait that closes the lateness window."""
+    message a worker takes, and leaves out the idle wait that closes the lateness window.
+    `feed`: called in a thread once the workers run (the paced input), else the backlog."""
     folder = Path(tempfile.mkdtemp(prefix=f"shipguard-{app_id}-"))
     ports = [free_port() for _ in range(workers)]
-    procs = []
+    procs, fed = [], {}
     try:
         for k, port in enumerate(ports):
             log = open(folder / f"worker-{k}.log", "ab")
             procs.append(subprocess.Popen([sys.executable, "-m", "stream.cli", "worker"], stdout=log,
                                           stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                          env=worker_env(broker, app_id, port, str(folder / f"data-{k}"))))
-        first = _wait(lambda: sum(metric(p, "shipguard_events_in_total") for p in ports) > 0, procs, 120)
+                                          env={**worker_env(broker, app_id, port, str(folder / f"data-{k}")),
+                                               **(env or {})}))
+        if feed is not None:
+            wait_until(lambda: all(metric(p, "shipguard_ready") == 1 for p in ports), procs, 120)
+            threading.Thread(target=lambda: fed.update(rate=feed()), daemon=True).start()
+        first = wait_until(lambda: sum(metric(p, "shipguard_events_in_total") for p in ports) > 0, procs, 120)
+        peak = {"rss": 0, "waiting": 0, "rss_at_start": sum(proc_stat(p.pid)["rss"] for p in procs)}
+        sampler = threading.Thread(target=_sample, args=(procs, ports, peak), daemon=True)
+        sampler.start()
         settings = Settings(broker=broker.url, app_id=app_id, partitions=PARTITIONS)
         _, info = collect(settings, None, timeout)
         final = time.monotonic()
+        peak["done"] = True
+        cpu = sum((proc_stat(p.pid) or {"cpu_s": 0})["cpu_s"] for p in procs)
         buckets = merged_buckets([scrape(p) for p in ports])
+        grown = max(0, peak["rss"] - peak["rss_at_start"])
         return {"per_s": n / max(1e-3, final - first - IDLE_SECONDS), "decisions": info["published"],
-                "p50": quantile(buckets, 0.50), "p99": quantile(buckets, 0.99)}
+                "p50": quantile(buckets, 0.50), "p99": quantile(buckets, 0.99), "cpu_s": cpu,
+                "peak_rss": peak["rss"], "peak_waiting": peak["waiting"], "fed_per_s": fed.get("rate", 0.0),
+                "bytes_per_waiting": round(grown / peak["waiting"]) if peak["waiting"] else None}
     finally:
         for proc in procs:
             stop_process(proc, timeout=15)
 
 
-def _wait(predicate, procs, timeout: float) -> float:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if any(p.poll() not in (None, 0) for p in procs):
-            raise RuntimeError("a bench worker exited")
-        if time.monotonic() > deadline:
-            raise TimeoutError("the bench workers took no input")
-        time.sleep(0.05)
-    return time.monotonic()
-
-
-def scrape(port: int) -> str:
-    try:
-        return urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
-    except OSError:
-        return ""
-
-
-def metric(port: int, name: str) -> float:
-    return sum(float(v) for v in re.findall(rf"^{name}(?:{{[^}}]*}})? (\S+)$", scrape(port), re.M))
-
-
-def merged_buckets(texts: list[str]) -> list[tuple[float, float]]:
-    """Cumulative (le, count) of the decision latency histogram, summed over workers."""
-    total: dict[float, float] = {}
-    for text in texts:
-        for le, n in re.findall(r'^shipguard_decision_latency_seconds_bucket\{le="([^"]+)"\} (\S+)$', text, re.M):
-            total[float(le)] = total.get(float(le), 0.0) + float(n)
-    return sorted(total.items())
-
-
-def quantile(buckets: list[tuple[float, float]], q: float) -> float | None:
-    """Prometheus' histogram_quantile: linear within the bucket that holds rank q."""
-    if not buckets or buckets[-1][1] == 0:
-        return None
-    rank, lower, below = q * buckets[-1][1], 0.0, 0.0
-    for le, count in buckets:
-        if count >= rank:
-            if le == float("inf"):
-                return lower
-            return round(lower + (le - lower) * (rank - below) / max(count - below, 1e-9), 4)
-        lower, below = le, count
-    return lower
+def _sample(procs, ports, peak: dict) -> None:
+    """Peak resident memory and waiting inputs (shipguard_buffered_inputs), every 0.5 s."""
+    while not peak.get("done"):
+        stats = [proc_stat(p.pid) for p in procs]
+        peak["rss"] = max(peak["rss"], sum(s["rss"] for s in stats if s))
+        peak["waiting"] = max(peak["waiting"], int(sum(metric(p, "shipguard_buffered_inputs") for p in ports)))
+        time.sleep(0.5)
 
 
 def replay_figures(lines: list[bytes]) -> dict:

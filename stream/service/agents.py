@@ -1,6 +1,9 @@
 """The agents and timers: thin loops that hand messages to the stages."""
 from __future__ import annotations
 
+import functools
+import logging
+
 import faust
 import orjson
 from faust.types import TP
@@ -13,6 +16,7 @@ from .topology import DLQ, ESCALATIONS, INPUT_TOPICS, UPSTREAM, VIOLATIONS
 from .mark_plan import PROGRESS, mark_plan
 from .wiring import build, ingest_one, table_names
 
+log = logging.getLogger(__name__)
 MARK_INTERVAL = 0.25   # wall seconds between marks: pacing only, never a decision
 TABLE_SIZE_INTERVAL = 5.0
 HOLE_RETRY_INTERVAL = 0.5
@@ -26,13 +30,13 @@ def install(app, ctx: Context) -> None:
               for name in table_names(ctx.policy)}
 
     async def send(stage: str, key: str, value: bytes) -> None:
-        await ctx.topics[stage].send(key=key.encode(), value=value)
+        await _send(app, ctx.topics[stage], key.encode(), value)
 
     async def publish(v: dict) -> None:
-        await ctx.topics[VIOLATIONS].send(key=v["order_id"].encode(), value=orjson.dumps(v))
+        await _send(app, ctx.topics[VIOLATIONS], v["order_id"].encode(), orjson.dumps(v))
 
     async def escalate(e: dict) -> None:
-        await ctx.topics[ESCALATIONS].send(key=e["shop_id"].encode(), value=orjson.dumps(e))
+        await _send(app, ctx.topics[ESCALATIONS], e["shop_id"].encode(), orjson.dumps(e))
 
     ctx.stages.update(build(ctx.policy, s.partitions, tables, send, publish, escalate, serving=ctx.serving,
                             metrics=ctx.metrics, published_before=lambda: ctx.published_before,
@@ -50,7 +54,7 @@ def install(app, ctx: Context) -> None:
             await ctx.gate.enter()
             try:
                 if await continuity.admit(app.consumer, event.message):
-                    await _ingest_one(ctx, event, send)
+                    await _ingest_one(app, ctx, event, send)
                 await manual.ack(event)
             finally:
                 ctx.gate.leave()
@@ -103,11 +107,11 @@ def install(app, ctx: Context) -> None:
                 ctx.metrics.table_size(table.name, len(table))
 
 
-async def _ingest_one(ctx: Context, event, send) -> None:
+async def _ingest_one(app, ctx: Context, event, send) -> None:
     msg = event.message
 
     async def dead(record: dict) -> None:
-        await ctx.topics[DLQ].send(value=orjson.dumps(record))
+        await _send(app, ctx.topics[DLQ], None, orjson.dumps(record))
     reason = await ingest_one(msg.topic, msg.partition, msg.offset, event.value, ctx.tracker, send, dead)
     if ctx.metrics:
         ctx.metrics.dead_letter(reason) if reason else ctx.metrics.event_in(msg.topic)
@@ -118,27 +122,45 @@ def _stage_agent(app, ctx: Context, stage_name: str) -> None:
 
     @app.agent(ctx.topics[stage_name], name=f"{stage_name}-stage")
     async def run(stream):
+        # Manual acks: an input is acked once applied, so the group commits no offset past a
+        # waiting input and a restarted worker reads it again (Kafka is the buffer).
+        manual = stream.noack()
         continuity = ctx.continuity[stage_name] = Continuity(
             f"{stage_name} stage", frozenset({ctx.topics[stage_name].get_topic_name()}))
-        async for event in stream.events():
+        async for event in manual.events():
             await ctx.gate.enter()
             try:
                 if await continuity.admit(app.consumer, event.message):
-                    await stage.take(event)
+                    await stage.take(event, functools.partial(manual.ack, event))
+                else:
+                    await manual.ack(event)
             finally:
                 ctx.gate.leave()
+
+
+async def _send(app, topic, key: bytes | None, value: bytes, partition: int | None = None) -> None:
+    """Straight to the producer: Faust's Topic.send wraps every message in futures, callbacks
+    and a debug line (a fifth of the worker's time). Faust's commit flushes the producer first,
+    so an offset is still committed only after what it caused was delivered."""
+    delivery = await app.producer.send(topic.get_topic_name(), key, value, partition, None, None)
+    delivery.add_done_callback(_delivered)
+
+
+def _delivered(delivery) -> None:
+    if not delivery.cancelled() and delivery.exception() is not None:
+        log.error("a message was not delivered: %s", delivery.exception())
 
 
 def _assigned(app, topic: str) -> list[int]:
     return sorted(tp.partition for tp in app.consumer.assignment() if tp.topic == topic)
 
 
-async def _broadcast(ctx: Context, target: str, marks: list[dict]) -> None:
+async def _broadcast(app, ctx: Context, target: str, marks: list[dict]) -> None:
     value = orjson.dumps({"k": "marks", "marks": marks})
     topic = ctx.topics[target]
     partitions = topic.partitions or ctx.settings.partitions
     for p in range(partitions):
-        await topic.send(value=value, partition=p)
+        await _send(app, topic, None, value, p)
     if ctx.metrics:
         ctx.metrics.marks_sent(target, partitions)
 
@@ -173,4 +195,4 @@ async def _send_marks(app, ctx: Context) -> None:
             continue
         if target == PROGRESS:
             await app.producer.flush()             # violations reach the broker before the mark that covers them
-        await _broadcast(ctx, target, marks)
+        await _broadcast(app, ctx, target, marks)

@@ -54,7 +54,8 @@ class Driver:
 
     def _start(self) -> None:
         """A worker starting: nothing in memory; topics, offsets and tables are what survives."""
-        self.read, self.acked = dict(self.committed), dict(self.committed)
+        self.read = dict(self.committed)
+        self.acks = {tp: set() for tp in self.queues}       # acked offsets not committed yet
         published = {orjson.loads(v)["violation_id"] for v in self.published}    # as published.py reads
         escalated = {orjson.loads(e)["escalation_id"] for e in self.escalated}
         self.tracker = IngestTracker(self.lateness_ms, math.inf)
@@ -79,7 +80,10 @@ class Driver:
 
     def commit(self) -> None:
         """Every offset acked so far; the tables hold every write made before it (durable_flush)."""
-        self.committed.update(self.acked)
+        for tp, acks in self.acks.items():          # up to the first offset not acked, as Faust commits
+            while self.committed[tp] in acks:
+                acks.discard(self.committed[tp])
+                self.committed[tp] += 1
         self.snapshot = {name: dict(table) for name, table in self.tables.items()}
 
     def restart(self, lose_unflushed: bool = False) -> None:
@@ -95,7 +99,8 @@ class Driver:
         """These partitions of every topic are revoked and assigned back (agents.wait_for_seek)."""
         gone = set(partitions)
         for tp in [tp for tp in self.queues if tp[1] in gone]:
-            self.read[tp] = self.acked[tp] = self.committed[tp]
+            self.read[tp] = self.committed[tp]
+            self.acks[tp].clear()
         for stage in self.stages.values():
             for p in gone:
                 stage.parts.pop(p, None)
@@ -143,12 +148,16 @@ class Driver:
         self.read[tp] = offset + 1
         self.redelivered += offset < self.high[tp]
         self.high[tp] = max(self.high[tp], offset + 1)
+        acks = self.acks[tp]
+
+        async def ack() -> None:              # a stage acks an input once applied; committed by commit()
+            acks.add(offset)
         if topic in UPSTREAM:                 # Stage.take reads a Faust event: this much of one
             message = SimpleNamespace(topic=topic, partition=p, offset=offset)
-            await self.stages[topic].take(SimpleNamespace(message=message, value=raw))
+            await self.stages[topic].take(SimpleNamespace(message=message, value=raw), ack)
         else:
             await ingest_one(topic, p, offset, raw, self.tracker, self._send, _appender(self.dlq))
-        self.acked[tp] = offset + 1           # acked once taken (Faust's auto-ack), committed by commit()
+            await ack()                       # the ingest acks once forwarded
 
     async def _marks(self) -> bool:
         """What agents._send_marks sends, less what a target already heard; whether any was new."""

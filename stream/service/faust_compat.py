@@ -39,6 +39,13 @@ def install() -> None:
     setattr(ProducerBuffer, _PATCHED, True)
 
 
+def without_spinner(worker) -> None:
+    """Faust's terminal spinner sets the root logger to DEBUG so that it spins on every record,
+    at any log level from WARNING up: every aiokafka and Faust debug line was built and then
+    dropped (13 % of a worker's time under load)."""
+    worker.spinner = None
+
+
 # -- reading the consumer's bookkeeping -------------------------------------------------------
 
 def committed_offset(consumer, tp) -> int | None:

@@ -41,9 +41,9 @@ def mark_plan(ingest_marks: list[dict], stages: dict[str, Stage], partitions: in
 
 class MarkFilter:
     """What each target last heard from each source. Everything is sent again after a
-    rebalance (`forget`: a new owner of a stage partition must hear from every source) and
-    every `refresh` seconds, so a reader that starts on a quiet stream (`collect` reads the
-    progress topic from its end) still hears the current marks. None: never (the driver)."""
+    rebalance (`forget`: a new owner of a stage partition must hear from every source), and
+    the progress topic's marks every `refresh` seconds, so a reader that starts on a quiet
+    stream (`collect` reads that topic from its end) still hears them. None: never (the driver)."""
 
     def __init__(self, refresh: float | None = REFRESH_SECONDS, clock=time.monotonic):
         self.refresh, self.clock = refresh, clock
@@ -55,7 +55,7 @@ class MarkFilter:
 
     def new(self, target: str, marks: list[dict]) -> list[dict]:
         if self.refresh is not None and self.clock() - self.since >= self.refresh:
-            self.heard.clear()
+            self.heard = {key: mark for key, mark in self.heard.items() if key[0] != PROGRESS}
             self.since = self.clock()
         fresh = [m for m in marks if self.heard.get((target, m["src"], m["p"])) != m]
         self.heard.update({(target, m["src"], m["p"]): m for m in fresh})

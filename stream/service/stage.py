@@ -1,20 +1,20 @@
 """One keyed stage on one worker: inputs wait until the stage's watermark
 passes them, then are taken in the engine's total order.
 
-Waiting inputs and deadlines live in tables (changelogged), not only in
-memory: Faust commits offsets whether or not an input was taken (manual acks
-do not hold commits back in faust-streaming 0.15), so a restarted or
-rebalanced worker must find them there. The keyed states drop what they
-already took (event ids, fired sets), so a redelivered input changes nothing.
+Kafka is the buffer of waiting inputs: an input is acked only once it has been
+applied, and Faust commits no offset past an unacked one (faust_compat fixes
+the off-by-one that let it), after flushing what the input caused. A restarted
+or rebalanced worker simply reads the waiting inputs again. Deadlines live in a
+table. The keyed states drop what they already took (event ids, fired sets),
+so a redelivered input changes nothing.
 """
 from __future__ import annotations
 
-import hashlib
 import heapq
 import logging
 from dataclasses import dataclass, field
 from itertools import count
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 import orjson
 
@@ -24,6 +24,10 @@ from .codec import as_doc, decode_doc, encode
 from .marks import Frontier
 
 NEVER = -(2 ** 62)
+
+
+async def _done() -> None:
+    """An ack for a message with nothing to hold back (the driver's own bookkeeping aside)."""
 log = logging.getLogger(__name__)
 
 
@@ -31,15 +35,15 @@ log = logging.getLogger(__name__)
 class Partition:
     frontier: Frontier
     through: int = NEVER
-    inputs: list = field(default_factory=list)        # heap: (order key, seq, item, raw, pending key)
+    inputs: list = field(default_factory=list)        # heap: (order key, seq, item, raw, ack)
     timers: list = field(default_factory=list)        # heap: (sort key, seq, Timer)
+    read_before: int = -1      # offsets below it were read before a restart: behind `through` is no news
 
 
 @dataclass
 class Tables:
     timers: Any       # "p|due|rule|order|parcel|ref" -> timer
-    pending: Any      # "p|digest" -> an input waiting for the watermark
-    progress: Any     # "p" -> {"w": last watermark, "m": largest time known}
+    progress: Any     # "p" -> {"w": last watermark, "m": largest time known, "r": next offset read}
 
 
 class Stage:
@@ -51,6 +55,7 @@ class Stage:
         self.stopping = stopping
         self.make_frontier, self.order_key, self.metrics = make_frontier, order_key, metrics
         self.parts: dict[int, Partition] = {}
+        self.read_to: dict[int, int] = {}             # partition -> the next offset after the last read
         self._seq = count()
         self.late = 0
 
@@ -67,35 +72,39 @@ class Stage:
         if saved is not None:
             saved = as_doc(saved)
             part.through, part.frontier.floor_m = saved["w"], saved["m"]
+            part.read_before = saved.get("r", -1)
         prefix = f"{p}|"
-        for key, raw in list(self.tables.pending.items()):
-            if key.startswith(prefix):
-                item = decode_doc(as_doc(raw))
-                heapq.heappush(part.inputs, (self.order_key(item), next(self._seq), item, raw, key))
         for key, raw in list(self.tables.timers.items()):
             if key.startswith(prefix):
                 timer = decode_doc(as_doc(raw))
                 heapq.heappush(part.timers, (timer.sort_key, next(self._seq), timer))
         return part
 
-    async def take(self, event) -> None:
-        """One message from the stage's topic: a mark, or an input to keep until its time."""
-        p = event.message.partition
+    async def take(self, event, ack: Callable[[], Awaitable] = _done) -> None:
+        """One message from the stage's topic: a mark, or an input to keep until its time.
+        `ack` (async) is called once the message needs keeping no more: an input once applied."""
+        p, offset = event.message.partition, event.message.offset
         part = self.part(p)
-        raw = event.value
-        doc = orjson.loads(raw)
+        self.read_to[p] = offset + 1
+        doc = orjson.loads(event.value)
         if doc["k"] == "marks":
+            known = part.frontier.max_seen()
             for mark in doc["marks"]:
                 part.frontier.update(mark)
+            if part.frontier.max_seen() != known:
+                # Kept before the mark is acked: a worker restarted once the input was all read
+                # re-reads none of it, and must still close the lateness window on this time.
+                self._save(p, part)
+            await ack()
         else:
             item = decode_doc(doc)
             key = self.order_key(item)
             if key[0] <= part.through:                  # behind what is already final
-                self._late(p, key[0], part.through)
+                if offset >= part.read_before:          # not a re-read of what was taken before a restart
+                    self._late(p, key[0], part.through)
+                await ack()
             else:
-                pending = f"{p}|{hashlib.blake2b(raw, digest_size=12).hexdigest()}"
-                self.tables.pending[pending] = raw
-                heapq.heappush(part.inputs, (key, next(self._seq), item, raw, pending))
+                heapq.heappush(part.inputs, (key, next(self._seq), item, event.value, ack))
         await self.advance(p, part)
 
     def _late(self, p: int, at: int, through: int) -> None:
@@ -121,18 +130,22 @@ class Stage:
                 self.tables.timers.pop(_timer_key(p, timer), None)
                 self._keep(p, part, await self.handler.deadline(timer))
             elif next_input is not None and next_input[0] <= through:
-                _, _, item, raw, pending = heapq.heappop(inputs)
+                _, _, item, raw, ack = heapq.heappop(inputs)
                 self._keep(p, part, await self.handler.input(item, as_doc(raw), p))
-                self.tables.pending.pop(pending, None)
+                await ack()
             else:
                 break
         await self.handler.taken_through(p, through)     # the penalty stage closes escalation days here
         part.through = through
-        self.tables.progress[str(p)] = orjson.dumps({"w": through, "m": part.frontier.max_seen()})
+        self._save(p, part)
         if self.metrics:
             seen = part.frontier.max_seen()
             self.metrics.watermark(self.name, through, seen if seen is not None else through)
             self.metrics.buffered(self.name, sum(len(x.inputs) for x in self.parts.values()))
+
+    def _save(self, p: int, part: Partition) -> None:
+        self.tables.progress[str(p)] = orjson.dumps({"w": part.through, "m": part.frontier.max_seen(),
+                                                     "r": self.read_to.get(p, -1)})
 
     def _keep(self, p: int, part: Partition, timers: list[Timer]) -> None:
         for timer in timers:

@@ -20,7 +20,7 @@ from .shop_escalations import ShopEscalations
 from .stage import Stage, Tables
 from .topology import INPUT_TOPICS, ORDER, PARCEL, PENALTY, PICKUP, UPSTREAM
 
-STAGE_TABLES = ("timers", "pending", "progress")
+STAGE_TABLES = ("timers", "progress")
 ESCALATION_TABLE = "penalty-escalations"
 
 

@@ -30,6 +30,7 @@ def build(settings: Settings):
 def run_worker(settings: Settings, loglevel: str = "WARNING") -> None:
     import faust
 
+    from . import faust_compat
     from ..broker_wait import wait_for_broker
     from ..kafka_security import kafka_python_config
     from .published import recent_escalation_ids, recent_violation_ids
@@ -46,4 +47,5 @@ def run_worker(settings: Settings, loglevel: str = "WARNING") -> None:
                 settings.app_id, settings.broker, settings.partitions, settings.policy, settings.lateness,
                 f"http://{settings.metrics_host}:{settings.metrics_port}/metrics" if settings.metrics_port else "off")
     worker = faust.Worker(app, loglevel=loglevel, quiet=True)
+    faust_compat.without_spinner(worker)
     worker.execute_from_commandline()

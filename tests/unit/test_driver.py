@@ -119,13 +119,19 @@ def test_shuffles_within_lateness_decide_as_offline(policy, events, data):
     assert got == offline_bytes(in_time_order(events), policy)
 
 
+def with_redeliveries(events, data) -> list:
+    """The events, some of them twice, each arriving up to the lateness late."""
+    doubled = events + data.draw(st.lists(st.sampled_from(events), max_size=len(events)))
+    delays = data.draw(st.lists(st.integers(0, LATENESS), min_size=len(doubled), max_size=len(doubled)))
+    return arrivals(doubled, delays)
+
+
 @pytest.mark.parametrize("policy", POLICIES)
 @settings(max_examples=60, deadline=None)
 @given(events=scenario(), data=st.data())
 def test_redeliveries_decide_as_offline(policy, events, data):
-    doubled = events + data.draw(st.lists(st.sampled_from(events), max_size=len(events)))
-    delays = data.draw(st.lists(st.integers(0, LATENESS), min_size=len(doubled), max_size=len(doubled)))
-    got, d = through_driver(arrivals(doubled, delays), policy, data.draw(st.integers(1, 4)), data.draw(st.integers(0, 99)))
+    got, d = through_driver(with_redeliveries(events, data), policy, data.draw(st.integers(1, 4)),
+                            data.draw(st.integers(0, 99)))
     assert got == offline_bytes(in_time_order(events), policy)
     assert len(set(published_ids(d))) == len(d.published)
 

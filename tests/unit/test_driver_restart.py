@@ -7,10 +7,10 @@ import orjson
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from stream.service.driver import Driver, NotFinal
+from stream.service.driver import Driver
 
-from .test_driver import contract, lines, message, offline, published_ids
-from .test_properties import POLICIES, arrivals, event_time, in_time_order, run as offline_bytes, scenario
+from .test_driver import contract, lines, message, offline, published_ids, with_redeliveries
+from .test_properties import POLICIES, event_time, in_time_order, run as offline_bytes, scenario
 from .test_rule_cases import LATENESS, build, params, policy_named
 
 FAULTS = ("restart", "kill -9", "rebalance")
@@ -29,11 +29,9 @@ def fault(d: Driver, how: str, partitions) -> None:
 @settings(max_examples=100, deadline=None)
 @given(events=scenario(), data=st.data())
 def test_faults_mid_run_decide_as_offline(policy, events, data):
-    doubled = events + data.draw(st.lists(st.sampled_from(events), max_size=len(events)))
-    delays = data.draw(st.lists(st.integers(0, LATENESS), min_size=len(doubled), max_size=len(doubled)))
+    arrived = with_redeliveries(events, data)
     n = data.draw(st.integers(1, 4))
     d = Driver(policy, n, LATENESS, data.draw(st.integers(0, 99)))
-    arrived = arrivals(doubled, delays)
     for topic, value in arrived:
         d.pipe(*message(topic, value))
     for _ in range(data.draw(st.integers(1, 3))):
@@ -94,21 +92,19 @@ def test_a_fault_after_decisions_redelivers_the_tail_and_publishes_nothing_twice
     assert len(set(published_ids(d))) == len(d.published)
 
 
-@pytest.mark.xfail(strict=True, raises=NotFinal, reason=(
-    "a restarted worker forgets the largest event time read: IngestTracker starts from nothing and "
-    "<stage>-progress keeps `m` only as of the last time the watermark moved"))
-def test_a_restart_after_the_input_was_read_still_closes_the_window():
+@pytest.mark.parametrize("partitions", [1, 4])
+def test_a_restart_after_the_input_was_read_still_closes_the_window(partitions):
     """All input read and committed, the window not yet closed (within SHIPGUARD_IDLE_SECONDS of the
-    last message), then a restart: the worker re-reads nothing, so its ingest marks say m = NEVER,
-    and the stages' saved m is 2h while the input reached 100h. The window closes at 2h: the stages
-    decide nothing after it and collect waits for ever (or, when every stage's saved m is stale,
-    writes too little without a word)."""
+    last message), then a restart: the worker re-reads no platform input, so its ingest marks say
+    m = NEVER. Each stage partition must still know that the input reached 100h: it keeps the largest
+    time it heard in <stage>-progress before acking the mark (it used to keep only the m of the last
+    time its watermark moved, 2h here, and the stages then decided nothing after 2h)."""
     policy = policy_named("seed-v1")
     messages = [contract(e) for e in build({"events": [
         {"paid": {"order": "o1", "at": "1h"}}, {"upload": {"order": "o1", "parcel": "ZTO:1", "at": "0h"}},
         {"scan": {"parcel": "ZTO:1", "at": "2h", "status": "in_transit"}}, {"paid": {"order": "o2", "at": "100h"}}]})]
     expected = offline(messages, policy).violations
-    d = Driver(policy, 1, LATENESS)
+    d = Driver(policy, partitions, LATENESS)
     for m in messages:
         d.pipe(*m)
     d.run_until_idle(close=False)
