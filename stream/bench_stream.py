@@ -57,7 +57,7 @@ def stream_figures(lines: list[bytes], say=print, paced_messages: int | None = N
             "paced": {"rate_per_s": round(paced["fed_per_s"]), "messages": len(paced_recs),
                       "decision_latency_p50_s": paced["p50"], "decision_latency_p99_s": paced["p99"],
                       "peak_rss_mb": round(paced["peak_rss"] / 2 ** 20, 1), "peak_waiting_inputs": paced["peak_waiting"],
-                      "bytes_per_waiting_input": paced["bytes_per_waiting"]},
+                      "rss_growth_per_waiting_input": paced["rss_growth_per_waiting"]},
             "marks": marks}
 
 
@@ -134,7 +134,7 @@ def worker_run(broker: EmbeddedBroker, app_id: str, n: int, workers: int, timeou
         return {"per_s": n / max(1e-3, final - first - IDLE_SECONDS), "decisions": info["published"],
                 "p50": quantile(buckets, 0.50), "p99": quantile(buckets, 0.99), "cpu_s": cpu,
                 "peak_rss": peak["rss"], "peak_waiting": peak["waiting"], "fed_per_s": fed.get("rate", 0.0),
-                "bytes_per_waiting": round(grown / peak["waiting"]) if peak["waiting"] else None}
+                "rss_growth_per_waiting": round(grown / peak["waiting"]) if peak["waiting"] else None}
     finally:
         for proc in procs:
             stop_process(proc, timeout=15)

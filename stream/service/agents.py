@@ -17,7 +17,7 @@ from .mark_plan import PROGRESS, mark_plan
 from .wiring import build, ingest_one, table_names
 
 log = logging.getLogger(__name__)
-MARK_INTERVAL = 0.25   # wall seconds between marks: pacing only, never a decision
+MARK_INTERVAL = 0.05   # wall seconds between marks: pacing only, never a decision
 TABLE_SIZE_INTERVAL = 5.0
 HOLE_RETRY_INTERVAL = 0.5
 SERVING_RETRY_INTERVAL = 1.0
