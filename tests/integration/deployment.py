@@ -19,11 +19,12 @@ PARTITIONS = 4
 
 
 class Deployment:
-    def __init__(self, workdir: Path, redis_url: str = ""):
+    def __init__(self, workdir: Path, redis_url: str = "", create_topics: bool = True):
         self.workdir, self.redis_url = workdir, redis_url
         self.broker = EmbeddedBroker().start()
         self.app_id = f"sg-{uuid.uuid4().hex[:8]}"
-        create_specs(self.broker.bootstrap, topic_specs(self.app_id, PARTITIONS))
+        if create_topics:
+            create_specs(self.broker.bootstrap, topic_specs(self.app_id, PARTITIONS))
         self.workers: list[subprocess.Popen] = []
 
     def env(self, metrics_port: int = 0, idle_seconds: float = 2) -> dict:
