@@ -27,6 +27,7 @@ from detectors.penalties import output_order
 from . import kafka_read
 from .settings import Settings
 from .service.topology import ESCALATIONS, VIOLATIONS, progress_topic
+from .service.wiring import final_through
 
 
 class CollectTimeout(RuntimeError):
@@ -86,16 +87,11 @@ def _wait_final(settings: Settings, c, ends: dict, as_of: int | None, deadline: 
                     elif input_read:
                         latest[mark["p"]] = mark
                 input_read = input_read or all(read.get(key, 0) >= end for key, end in ends.items() if end)
-        if not input_read or len(latest) < settings.partitions:
+        if not input_read:
             continue
-        marks = list(latest.values())
-        if as_of is not None and all(m["w"] >= as_of for m in marks):
-            return as_of
-        end = max(m["m"] for m in marks)
-        # Idle means every source is quiet, not that the stage has taken everything:
-        # its own w must have reached the largest time too.
-        if all(m["idle"] and m["w"] >= end for m in marks):
-            return min(as_of, end) if as_of is not None else end - settings.lateness_ms
+        T = final_through(list(latest.values()), settings.partitions, as_of, settings.lateness_ms)
+        if T is not None:
+            return T
     if not input_read:
         behind = [f"{t}/{p} read to {read.get((t, p), 'nothing')} of {end}"
                   for (t, p), end in sorted(ends.items()) if end and read.get((t, p), 0) < end]

@@ -55,7 +55,9 @@ def install(app, ctx: Context) -> None:
             try:
                 if await continuity.admit(app.consumer, event.message):
                     await _ingest_one(app, ctx, event, send)
-                await manual.ack(event)
+                    await manual.ack(event)
+                # A skipped message is not acked: Faust acks by offset, and an ack of a message
+                # skipped past a hole would let the group commit past its re-read copy.
             finally:
                 ctx.gate.leave()
 
@@ -66,6 +68,7 @@ def install(app, ctx: Context) -> None:
     @app.on_partitions_revoked.connect
     async def wait_for_seek(app, revoked, **kwargs):
         faust_compat.recovered(app).clear()
+        await ctx.gate.drain()           # an input applied after this would ack into cleared books
         for continuity in ctx.continuity.values():
             continuity.reset()
         ctx.marks_sent.forget()              # the new owners of stage partitions must hear from every source
@@ -132,23 +135,24 @@ def _stage_agent(app, ctx: Context, stage_name: str) -> None:
             try:
                 if await continuity.admit(app.consumer, event.message):
                     await stage.take(event, functools.partial(manual.ack, event))
-                else:
-                    await manual.ack(event)
+                # Skipped (taken before, or past a hole): not acked, as in the ingest.
             finally:
                 ctx.gate.leave()
 
 
-async def _send(app, topic, key: bytes | None, value: bytes, partition: int | None = None) -> None:
+async def _send(app, topic, key: bytes | None, value: bytes, partition: int | None = None, on_error=None) -> None:
     """Straight to the producer: Faust's Topic.send wraps every message in futures, callbacks
     and a debug line (a fifth of the worker's time). Faust's commit flushes the producer first,
     so an offset is still committed only after what it caused was delivered."""
     delivery = await app.producer.send(topic.get_topic_name(), key, value, partition, None, None)
-    delivery.add_done_callback(_delivered)
+    delivery.add_done_callback(functools.partial(_delivered, on_error))
 
 
-def _delivered(delivery) -> None:
+def _delivered(on_error, delivery) -> None:
     if not delivery.cancelled() and delivery.exception() is not None:
         log.error("a message was not delivered: %s", delivery.exception())
+        if on_error is not None:
+            on_error()                   # a mark its target never heard: send every mark again
 
 
 def _assigned(app, topic: str) -> list[int]:
@@ -160,7 +164,7 @@ async def _broadcast(app, ctx: Context, target: str, marks: list[dict]) -> None:
     topic = ctx.topics[target]
     partitions = topic.partitions or ctx.settings.partitions
     for p in range(partitions):
-        await _send(app, topic, None, value, p)
+        await _send(app, topic, None, value, p, on_error=ctx.marks_sent.forget)
     if ctx.metrics:
         ctx.metrics.marks_sent(target, partitions)
 

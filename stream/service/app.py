@@ -3,7 +3,7 @@
     platform topics --ingest--> order-in --order--> parcel-in --parcel--> pickup-in --pickup-->
                                    \\___________________\\____________________\\__> penalty-in --penalty--> violations
 Each arrow is a topic keyed for the stage it feeds; marks travel on the same
-topics (stream/marks.py). Nothing runs at import.
+topics (stream/service/marks.py). Nothing runs at import.
 """
 from __future__ import annotations
 
@@ -72,6 +72,10 @@ class AgentGate:
 
     async def close(self, timeout: float = 15.0) -> None:
         self.stopping = True
+        await self.drain(timeout)
+
+    async def drain(self, timeout: float = 15.0) -> None:
+        """Wait until no agent is half-way through a message."""
         deadline = asyncio.get_running_loop().time() + timeout
         while self.busy and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.01)

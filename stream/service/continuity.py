@@ -72,6 +72,7 @@ class Continuity:
             expected = faust_compat.committed_offset(consumer, tp)
             if expected is None:          # nothing committed: a new group starts at the beginning
                 expected = await faust_compat.beginning_offset(consumer, tp)
+                faust_compat.note_first_offset(consumer, tp, expected)
         if offset == expected:
             self.expected[tp] = offset + 1
             if tp in self.seeking:

@@ -79,7 +79,7 @@ class Driver:
         return taken
 
     def commit(self) -> None:
-        """Every offset acked so far; the tables hold every write made before it (durable_flush)."""
+        """Every offset acked so far; the tables hold every write made before it (faust_compat: the durable flush)."""
         for tp, acks in self.acks.items():          # up to the first offset not acked, as Faust commits
             while self.committed[tp] in acks:
                 acks.discard(self.committed[tp])

@@ -53,6 +53,14 @@ def committed_offset(consumer, tp) -> int | None:
     return getattr(consumer, "_committed_offset", {}).get(tp)
 
 
+def note_first_offset(consumer, tp, offset: int) -> None:
+    """Where a partition with nothing committed starts. Faust keeps a committed 0 as None, and
+    with None `_new_offset` cannot tell an unacked first message from none."""
+    if not hasattr(consumer, "_sg_first_offset"):
+        consumer._sg_first_offset = {}
+    consumer._sg_first_offset[tp] = offset
+
+
 def forget_gaps_from(consumer, tp, offset: int) -> None:
     """Faust counts a jump back to a hole as a gap and would commit past it."""
     gaps = consumer._gap.get(tp)
@@ -91,8 +99,12 @@ def _new_offset(self, tp):
     """Faust 0.15's commit bookkeeping (`Consumer._new_offset`) with its off-by-one fixed (#606).
 
     Faust refuses a commit only when `min(acked) - committed > 1`, and not at all when the
-    committed offset is 0; the committed offset is the next one to read, so one unacked head
-    message was committed past. Here any unacked head holds the commit back."""
+    committed offset is 0 (which it keeps as None); the committed offset is the next one to
+    read, so one unacked head message was committed past. Here any unacked head holds the
+    commit back; with nothing committed, the partition's first offset (note_first_offset)
+    stands for it. An offset that does not exist at the committed position (a record removed by
+    retention while the group was away) would hold commits back for good: not on these topics,
+    which are neither compacted nor transactional."""
     acked = self._acked[tp]
     if not acked:
         return None
@@ -109,6 +121,8 @@ def _new_offset(self, tp):
             gap_for_tp.chop(0, new_max_offset)
     acked.sort()
     committed = self._committed_offset[tp]
+    if committed is None:             # nothing committed yet: from the first offset, where known
+        committed = getattr(self, "_sg_first_offset", {}).get(tp)
     if committed is not None and acked[0] > committed:
         return None                   # the message at `committed` is not acked yet
     batch = next(consecutive_numbers(acked))

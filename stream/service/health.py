@@ -47,7 +47,7 @@ class Health:
         return True, f"ready: {self.assigned} partitions assigned"
 
     def attach(self, app) -> Health:
-        """Follow a Faust app built by stream.app.create_app (before it starts)."""
+        """Follow a Faust app built by stream.service.app.create_app (before it starts)."""
         from .faust_compat import recovered
         self.recovered = recovered(app)
         gate = getattr(getattr(app, "shipguard", None), "gate", None)

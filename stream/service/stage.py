@@ -25,9 +25,6 @@ from .marks import Frontier
 
 NEVER = -(2 ** 62)
 
-
-async def _done() -> None:
-    """An ack for a message with nothing to hold back (the driver's own bookkeeping aside)."""
 log = logging.getLogger(__name__)
 
 
@@ -80,7 +77,7 @@ class Stage:
                 heapq.heappush(part.timers, (timer.sort_key, next(self._seq), timer))
         return part
 
-    async def take(self, event, ack: Callable[[], Awaitable] = _done) -> None:
+    async def take(self, event, ack: Callable[[], Awaitable]) -> None:
         """One message from the stage's topic: a mark, or an input to keep until its time.
         `ack` (async) is called once the message needs keeping no more: an input once applied."""
         p, offset = event.message.partition, event.message.offset

@@ -21,7 +21,7 @@ def build(settings: Settings):
     metrics = Metrics()
     serving = ServingView(connect(settings.redis_url), metrics=metrics) if settings.redis_url else None
     app = create_app(settings, policy, metrics, serving)
-    app.shipguard_health = Health().attach(app)      # /healthz, /readyz (stream/health.py)
+    app.shipguard_health = Health().attach(app)      # /healthz, /readyz (stream/service/health.py)
     metrics.watch_health(app.shipguard_health)
     lag.install(app, metrics)
     return app, metrics

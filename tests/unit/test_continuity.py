@@ -1,4 +1,4 @@
-"""Each agent takes every offset of its partitions once, in order (stream/continuity.py)."""
+"""Each agent takes every offset of its partitions once, in order (stream/service/continuity.py)."""
 from __future__ import annotations
 
 import asyncio

@@ -52,6 +52,13 @@ def test_an_unacked_head_holds_the_commit_back(committed, acked, expected):
     assert faust_compat._new_offset(Books(committed, acked), "tp") == expected
 
 
+@pytest.mark.parametrize("first, expected", [(4, None), (5, 7)])
+def test_with_nothing_committed_the_first_offset_holds_the_commit_back(first, expected):
+    books = Books(None, [5, 6])       # a new group: Faust keeps the committed offset as None
+    faust_compat.note_first_offset(books, "tp", first)
+    assert faust_compat._new_offset(books, "tp") == expected
+
+
 def test_known_gaps_still_count_as_acked():
     books = Books(10, [12, 13], gaps=[(10, 12)])     # 10 and 11 never exist (a compacted topic)
     assert faust_compat._new_offset(books, "tp") == 14
