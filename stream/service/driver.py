@@ -17,11 +17,12 @@ from detectors.escalation import output_order as escalation_order
 from detectors.penalties import output_order
 
 from .ingest import IngestTracker
-from .topology import INPUT_TOPICS, PENALTY, UPSTREAM
-from .mark_plan import MarkFilter, mark_plan
+from .topology import INPUT_TOPICS, PENALTY, UPSTREAM, progress_topic, stage_topic, topic_specs
+from .mark_plan import PROGRESS, MarkFilter, mark_plan
 from .wiring import build, final_through, ingest_one, table_names
 
-PROGRESS = ("progress", 0)
+
+DRIVER_APP = "driver"          # topic names only matter for the partition counts they carry
 
 
 def partition_of(key: str | bytes | None, partitions: int) -> int:
@@ -45,7 +46,11 @@ class Driver:
         self.tables = {name: {} for name in table_names(policy)}
         self.snapshot = {name: {} for name in self.tables}             # the tables at the last commit
         self.queues = [(t, p) for t in (*INPUT_TOPICS, *UPSTREAM) for p in range(partitions)]
-        self.topics = {tp: [] for tp in [*self.queues, PROGRESS]}
+        self.topics = {tp: [] for tp in [*self.queues, (PROGRESS, 0)]}
+        # A target's partition count as the topology declares it (the progress topic has one).
+        specs = {spec.name: spec.partitions for spec in topic_specs(DRIVER_APP, partitions)}
+        self.partitions_of = {PROGRESS: specs[progress_topic(DRIVER_APP)],
+                              **{s: specs[stage_topic(DRIVER_APP, s)] for s in UPSTREAM}}
         self.committed = dict.fromkeys(self.queues, 0)                 # the group's offsets
         self.high = dict.fromkeys(self.queues, 0)                      # below it: a redelivery
         self.published, self.escalated, self.dlq = [], [], []
@@ -167,13 +172,13 @@ class Driver:
         sent = False
         for target, marks in mark_plan(ingest, self.stages, self.n).items():
             new = self.marks_sent.new(target, marks)
-            for p in range(1 if target == PROGRESS[0] else self.n) if new else ():
+            for p in range(self.partitions_of[target]) if new else ():
                 self.topics[(target, p)].append(orjson.dumps({"k": "marks", "marks": new}))
             sent = sent or bool(new)
         return sent
 
     def _final(self, as_of: int | None) -> int:
-        latest = {m["p"]: m for raw in self.topics[PROGRESS] for m in orjson.loads(raw)["marks"]
+        latest = {m["p"]: m for raw in self.topics[(PROGRESS, 0)] for m in orjson.loads(raw)["marks"]
                   if m["src"] == f"stage:{PENALTY}"}
         T = final_through(list(latest.values()), self.n, as_of, self.lateness_ms)
         if T is None:
