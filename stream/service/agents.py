@@ -12,9 +12,10 @@ from . import faust_compat
 from .app import Context
 from .continuity import Continuity
 from .rocks import table_options
+from .ingest import kafka_partitioner
 from .topology import DLQ, ESCALATIONS, INPUT_TOPICS, UPSTREAM, VIOLATIONS
 from .mark_plan import PROGRESS, mark_plan
-from .wiring import build, ingest_one, table_names
+from .wiring import build, table_names, take
 
 log = logging.getLogger(__name__)
 MARK_INTERVAL = 0.05   # wall seconds between marks: pacing only, never a decision
@@ -40,26 +41,10 @@ def install(app, ctx: Context) -> None:
 
     ctx.stages.update(build(ctx.policy, s.partitions, tables, send, publish, escalate, serving=ctx.serving,
                             metrics=ctx.metrics, published_before=lambda: ctx.published_before,
-                            escalated_before=lambda: ctx.escalated_before, stopping=lambda: ctx.gate.stopping))
+                            escalated_before=lambda: ctx.escalated_before, stopping=lambda: ctx.gate.stopping,
+                            position=ctx.tracker.position))
     for stage in UPSTREAM:
-        _stage_agent(app, ctx, stage)
-
-    @app.agent(ctx.topics["ingest"], name="ingest")
-    async def ingest(stream):
-        # Acked as soon as forwarded: an auto-ack would wait for the next message,
-        # leaving the last one of a quiet input uncommitted.
-        manual = stream.noack()
-        continuity = ctx.continuity["ingest"] = Continuity("ingest", frozenset(INPUT_TOPICS))
-        async for event in manual.events():
-            await ctx.gate.enter()
-            try:
-                if await continuity.admit(app.consumer, event.message):
-                    await _ingest_one(app, ctx, event, send)
-                    await manual.ack(event)
-                # A skipped message is not acked: Faust acks by offset, and an ack of a message
-                # skipped past a hole would let the group commit past its re-read copy.
-            finally:
-                ctx.gate.leave()
+        _stage_agent(app, ctx, stage, send)
 
     # Faust sets this after seeking the stream partitions to their committed offsets;
     # it never clears it, so a revocation does, and agents wait for the next seek.
@@ -110,32 +95,32 @@ def install(app, ctx: Context) -> None:
                 ctx.metrics.table_size(table.name, len(table))
 
 
-async def _ingest_one(app, ctx: Context, event, send) -> None:
-    msg = event.message
+def _stage_agent(app, ctx: Context, stage_name: str, send) -> None:
+    stage = ctx.stages[stage_name]
+    reads = ctx.reads[stage_name]
+    placement = kafka_partitioner(ctx.settings.partitions)
 
     async def dead(record: dict) -> None:
         await _send(app, ctx.topics[DLQ], None, orjson.dumps(record))
-    reason = await ingest_one(msg.topic, msg.partition, msg.offset, event.value, ctx.tracker, send, dead)
-    if ctx.metrics:
-        ctx.metrics.dead_letter(reason) if reason else ctx.metrics.event_in(msg.topic)
 
-
-def _stage_agent(app, ctx: Context, stage_name: str) -> None:
-    stage = ctx.stages[stage_name]
-
-    @app.agent(ctx.topics[stage_name], name=f"{stage_name}-stage")
+    @app.agent(reads, name=f"{stage_name}-stage")
     async def run(stream):
         # Manual acks: an input is acked once applied, so the group commits no offset past a
         # waiting input and a restarted worker reads it again (Kafka is the buffer).
         manual = stream.noack()
-        continuity = ctx.continuity[stage_name] = Continuity(
-            f"{stage_name} stage", frozenset({ctx.topics[stage_name].get_topic_name()}))
+        continuity = ctx.continuity[stage_name] = Continuity(f"{stage_name} stage", frozenset(reads.topics))
         async for event in manual.events():
             await ctx.gate.enter()
             try:
-                if await continuity.admit(app.consumer, event.message):
-                    await stage.take(event, functools.partial(manual.ack, event))
-                # Skipped (taken before, or past a hole): not acked, as in the ingest.
+                msg = event.message
+                if await continuity.admit(app.consumer, msg):
+                    reason = await take(stage, msg.topic, msg.partition, msg.offset, event.value,
+                                        functools.partial(manual.ack, event), tracker=ctx.tracker,
+                                        placement=placement, forward=send, dead=dead)
+                    if ctx.metrics and msg.topic in INPUT_TOPICS:
+                        ctx.metrics.dead_letter(reason) if reason else ctx.metrics.event_in(msg.topic)
+                # A skipped message (taken before, or past a hole) is not acked: Faust acks by
+                # offset, and an ack past a hole would let the group commit past its re-read copy.
             finally:
                 ctx.gate.leave()
 

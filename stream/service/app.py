@@ -1,9 +1,10 @@
 """The Faust app, built by a function so tests can make a fresh one.
 
-    platform topics --ingest--> order-in --order--> parcel-in --parcel--> pickup-in --pickup-->
-                                   \\___________________\\____________________\\__> penalty-in --penalty--> violations
-Each arrow is a topic keyed for the stage it feeds; marks travel on the same
-topics (stream/service/marks.py). Nothing runs at import.
+    order-paid, tracking-uploaded --order--> parcel-in --parcel--> pickup-in --pickup-->
+    carrier-scan -----------------------------^      \\______________\\__> penalty-in --penalty--> violations
+The order and parcel stages read the platform topics keyed as they key their state
+(topology.DIRECT); each other arrow is a topic keyed for the stage it feeds. Marks
+travel on the stage topics (stream/service/marks.py). Nothing runs at import.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from ..kafka_security import faust_credentials
 from .mark_plan import PROGRESS, MarkFilter
 from ..settings import Settings
 from .stage import Stage
-from .topology import (DLQ, ESCALATIONS, INPUT_TOPICS, UPSTREAM, VIOLATIONS, progress_topic, stage_topic,
+from .topology import (DLQ, ESCALATIONS, UPSTREAM, VIOLATIONS, progress_topic, read_topics, stage_topic,
                        topic_specs)
 
 
@@ -37,6 +38,7 @@ class Context:
     stages: dict[str, Stage] = field(default_factory=dict)
     topics: dict[str, faust.TopicT] = field(default_factory=dict)
     gate: "AgentGate" = field(default_factory=lambda: AgentGate())
+    reads: dict[str, faust.TopicT] = field(default_factory=dict)   # stage -> what its agent reads
     continuity: dict = field(default_factory=dict)        # agent name -> its Continuity
     published_before: set = field(default_factory=set)     # violation ids on the topic at start
     escalated_before: set = field(default_factory=set)     # escalation ids on shop-escalations at start
@@ -109,9 +111,9 @@ def create_app(settings: Settings, policy: Policy, metrics=None, serving=None) -
 
     def declare(name: str) -> faust.TopicT:
         return app.topic(name, partitions=specs[name].partitions, **raw)
-    ctx.topics["ingest"] = app.topic(*INPUT_TOPICS, **raw)
     for stage in UPSTREAM:
         ctx.topics[stage] = declare(stage_topic(settings.app_id, stage))
+        ctx.reads[stage] = app.topic(*read_topics(settings.app_id, stage), **raw)
     ctx.topics[PROGRESS] = declare(progress_topic(settings.app_id))
     for name in (VIOLATIONS, DLQ, *((ESCALATIONS,) if policy.escalations else ())):   # seed-v1: no escalations
         ctx.topics[name] = declare(name)

@@ -9,7 +9,6 @@ import asyncio
 import math
 import random
 import zlib
-from types import SimpleNamespace
 
 import orjson
 
@@ -17,9 +16,9 @@ from detectors.escalation import output_order as escalation_order
 from detectors.penalties import output_order
 
 from .ingest import IngestTracker
-from .topology import INPUT_TOPICS, PENALTY, UPSTREAM, progress_topic, stage_topic, topic_specs
+from .topology import INPUT_TOPICS, PENALTY, READER, UPSTREAM, progress_topic, stage_topic, topic_specs
 from .mark_plan import PROGRESS, MarkFilter, mark_plan
-from .wiring import build, final_through, ingest_one, table_names
+from .wiring import build, final_through, table_names, take
 
 
 DRIVER_APP = "driver"          # topic names only matter for the partition counts they carry
@@ -66,11 +65,12 @@ class Driver:
         self.tracker = IngestTracker(self.lateness_ms, math.inf)
         self.stages = build(self.policy, self.n, self.tables, self._send, _appender(self.published),
                             _appender(self.escalated), published_before=lambda: published,
-                            escalated_before=lambda: escalated)
+                            escalated_before=lambda: escalated, position=self.tracker.position)
         self.marks_sent = MarkFilter(refresh=None)
 
-    def pipe(self, topic: str, key: str | bytes | None, value: bytes) -> None:
-        self.topics[(topic, partition_of(key, self.n))].append(value)
+    def pipe(self, topic: str, key: str | bytes | None, value: bytes, partition: int | None = None) -> None:
+        """A message keyed `key`; `partition` places it elsewhere, as a producer with its own partitioner may."""
+        self.topics[(topic, partition_of(key, self.n) if partition is None else partition)].append(value)
 
     def advance(self, steps: int | None = None, close: bool = False) -> int:
         """Take at most `steps` messages; returns how many. With close, an input partition read to
@@ -157,12 +157,9 @@ class Driver:
 
         async def ack() -> None:              # a stage acks an input once applied; committed by commit()
             acks.add(offset)
-        if topic in UPSTREAM:                 # Stage.take reads a Faust event: this much of one
-            message = SimpleNamespace(topic=topic, partition=p, offset=offset)
-            await self.stages[topic].take(SimpleNamespace(message=message, value=raw), ack)
-        else:
-            await ingest_one(topic, p, offset, raw, self.tracker, self._send, _appender(self.dlq))
-            await ack()                       # the ingest acks once forwarded
+        stage = self.stages[READER.get(topic, topic)]
+        await take(stage, topic, p, offset, raw, ack, tracker=self.tracker, dead=_appender(self.dlq),
+                   placement=lambda key: partition_of(key, self.n), forward=self._send)
 
     async def _marks(self) -> bool:
         """What agents._send_marks sends, less what a target already heard; whether any was new."""

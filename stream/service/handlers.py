@@ -29,38 +29,59 @@ def key_of(item) -> str:
     return item.key
 
 
+FORGOTTEN = None
+
+
 class SideHandler:
-    """The order, parcel or pickup side of the rule book over a Faust table."""
+    """The order, parcel or pickup side of the rule book over a Faust table. The states a batch
+    changes stay decoded in `changed` until `flush` writes each of them once."""
 
     def __init__(self, side: str, table, policy, send):
         self.side, self.table, self.policy, self.send = side, table, policy, send
         self.opened_to_penalty = wants_opened(policy)     # escalation denominators (shop_escalations.py)
+        self.changed: dict = {}                           # key -> state, or FORGOTTEN
 
     def _load(self, key: str):
-        raw = self.table.get(key)
+        if key in self.changed:
+            state = self.changed[key]
+            if state is not FORGOTTEN:
+                return state
+            raw = None
+        else:
+            raw = self.table.get(key)
         if raw is not None:
             return DECODE[self.side](raw)
         if self.side == PARCEL:
             return ParcelState(*split_parcel(key))
         return OrderState() if self.side == "order" else PickupState()
 
-    async def input(self, item, doc, p: int = 0) -> list[Timer]:
+    async def input(self, item, raw: bytes, p: int = 0) -> list[Timer]:
         key = key_of(item)
         state = self._load(key)
         step = INPUT[self.side](state, item, self.policy)
         return await self._finish(key, state, step)
 
     async def deadline(self, timer: Timer) -> list[Timer]:
-        if timer.rule == EXPIRE and self.table.get(timer.key) is None:
+        if timer.rule == EXPIRE and not self._exists(timer.key):
             return []                                    # already forgotten
         state = self._load(timer.key)
         return await self._finish(timer.key, state, deadline(state, timer, self.policy))
 
+    def _exists(self, key: str) -> bool:
+        if key in self.changed:
+            return self.changed[key] is not FORGOTTEN
+        return self.table.get(key) is not None
+
+    def flush(self) -> None:
+        for key, state in self.changed.items():
+            if state is FORGOTTEN:
+                self.table.pop(key, None)
+            else:
+                self.table[key] = codec.encode_state(state)
+        self.changed.clear()
+
     async def _finish(self, key, state, step) -> list[Timer]:
-        if step.forget:
-            self.table.pop(key, None)
-        else:
-            self.table[key] = codec.encode_state(state)
+        self.changed[key] = FORGOTTEN if step.forget else state
         for message in step.messages:
             raw = codec.encode(message)
             await self.send(message.side, message.key, raw)
@@ -87,7 +108,7 @@ class PenaltyHandler:
         self.already = already          # () -> ids on the topic at start (published.py)
         self.escalations = escalations  # ShopEscalations when the policy defines escalations
 
-    async def input(self, decision: Decision | OrderOpened, doc, p: int = 0) -> list[Timer]:
+    async def input(self, decision: Decision | OrderOpened, message: bytes, p: int = 0) -> list[Timer]:
         if isinstance(decision, OrderOpened):          # an escalation base (left over after a policy change: none)
             if self.escalations is not None:
                 self.escalations.opened(p, decision.order)
@@ -118,11 +139,15 @@ class PenaltyHandler:
             self.serving.record(v)
         if self.metrics is not None:
             self.metrics.violation(v)
-            self.metrics.decision_latency(max(0.0, time.time() - doc.get("wall", time.time())))
+            wall = orjson.loads(message).get("wall") or time.time()
+            self.metrics.decision_latency(max(0.0, time.time() - wall))
         return []
 
     async def deadline(self, timer: Timer) -> list[Timer]:
         return []
+
+    def flush(self) -> None:
+        """Each decision's writes are made as it is charged."""
 
     async def taken_through(self, p: int, through: int) -> None:
         """The stage took everything through its watermark: escalation days that ended are final."""

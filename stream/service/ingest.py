@@ -1,9 +1,13 @@
-"""The ingest stage: platform messages in, events or dead letters out, and the
-marks that tell every stage how far each platform partition is final."""
+"""Platform messages as the stages that read them take them: events or dead letters,
+where each event's state lives, and the marks that tell every stage how far each
+platform partition is final."""
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from aiokafka.partitioner import murmur2
 
 from detectors.parse import DeadLetter, parse_message
 
@@ -17,6 +21,7 @@ class SourceState:
     max_seen: int = NEVER
     last_offset: int = -1
     last_wall: float = field(default_factory=time.monotonic)
+    start: int | None = None          # where the group started it (committed offset), once known
 
 
 class IngestTracker:
@@ -43,6 +48,7 @@ class IngestTracker:
         for topic, p in assigned:
             src = self.sources.setdefault((topic, p), SourceState())
             hw, start = offsets(topic, p)
+            src.start = start if start is not None else src.start
             next_offset = src.last_offset + 1 if src.last_offset >= 0 else (start or 0)
             caught_up = hw is not None and next_offset >= hw
             idle = caught_up and now - src.last_wall >= self.idle_seconds
@@ -50,6 +56,13 @@ class IngestTracker:
             # o: the next offset to read here, so `collect` can tell when the input is all read
             docs.append(mark_doc(f"ingest:{topic}", p, partitions_of(topic), w, self.max_seen, idle, o=next_offset))
         return docs
+
+    def position(self, topic: str, partition: int) -> int | None:
+        """The next offset this worker reads of a platform partition, None while unknown."""
+        src = self.sources.get((topic, partition))
+        if src is None:
+            return None
+        return src.last_offset + 1 if src.last_offset >= 0 else src.start
 
     def forget(self, keep: set[tuple[str, int]]) -> None:
         for tp in [tp for tp in self.sources if tp not in keep]:
@@ -62,3 +75,12 @@ def route(topic: str, partition: int, offset: int, raw: bytes):
     if isinstance(item, DeadLetter):
         return "dead", dead_letter_record(item, partition, offset), item.reason
     return "event", item, None
+
+
+def kafka_partitioner(partitions: int):
+    """key -> partition as the producers place it (murmur2, Kafka's default partitioner).
+    Cached: a parcel's key comes back with each of its scans."""
+    @lru_cache(maxsize=1 << 16)
+    def partition_for(key: str) -> int:
+        return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions
+    return partition_for

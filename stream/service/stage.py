@@ -21,7 +21,7 @@ import orjson
 from detectors.decisions import Timer
 
 from .codec import as_doc, decode_doc, encode
-from .marks import Frontier
+from .marks import INGEST, Frontier
 
 NEVER = -(2 ** 62)
 
@@ -34,25 +34,32 @@ class Partition:
     through: int = NEVER
     inputs: list = field(default_factory=list)        # heap: (order key, seq, item, raw, ack)
     timers: list = field(default_factory=list)        # heap: (sort key, seq, Timer)
-    read_before: int = -1      # offsets below it were read before a restart: behind `through` is no news
+    # topic -> offsets below it were read before a restart: behind `through` is no news
+    read_before: dict = field(default_factory=dict)
+    read_to: dict = field(default_factory=dict)       # topic -> the next offset after the last read
+    held: list = field(default_factory=list)          # marks of our own platform partition not read to yet
 
 
 @dataclass
 class Tables:
     timers: Any       # "p|due|rule|order|parcel|ref" -> timer
-    progress: Any     # "p" -> {"w": last watermark, "m": largest time known, "r": next offset read}
+    progress: Any     # "p" -> {"w": last watermark, "m": largest time known, "r": {topic: next offset read}}
 
 
 class Stage:
-    """Watermark, waiting inputs and deadlines of one stage; `handler` holds the rules' side."""
+    """Watermark, waiting inputs and deadlines of one stage; `handler` holds the rules' side.
+    `direct`: the platform topics it reads itself; `position(topic, p)`: how far this worker has
+    read such a partition (IngestTracker.position)."""
 
     def __init__(self, name: str, handler, tables: Tables, make_frontier: Callable[[], Frontier],
-                 order_key: Callable[[Any], tuple], metrics=None, stopping: Callable[[], bool] = lambda: False):
+                 order_key: Callable[[Any], tuple], metrics=None, stopping: Callable[[], bool] = lambda: False,
+                 direct: tuple[str, ...] = (), position: Callable[[str, int], int | None] = lambda t, p: None):
         self.name, self.handler, self.tables = name, handler, tables
         self.stopping = stopping
         self.make_frontier, self.order_key, self.metrics = make_frontier, order_key, metrics
+        self.local = {f"{INGEST}{t}": t for t in direct}
+        self.position = position
         self.parts: dict[int, Partition] = {}
-        self.read_to: dict[int, int] = {}             # partition -> the next offset after the last read
         self._seq = count()
         self.late = 0
 
@@ -69,7 +76,9 @@ class Stage:
         if saved is not None:
             saved = as_doc(saved)
             part.through, part.frontier.floor_m = saved["w"], saved["m"]
-            part.read_before = saved.get("r", -1)
+            read = saved.get("r", -1)
+            # Before platform topics were read directly, "r" was the stage topic's offset alone.
+            part.read_before = read if isinstance(read, dict) else {"": read}
         prefix = f"{p}|"
         for key, raw in list(self.tables.timers.items()):
             if key.startswith(prefix):
@@ -77,32 +86,58 @@ class Stage:
                 heapq.heappush(part.timers, (timer.sort_key, next(self._seq), timer))
         return part
 
-    async def take(self, event, ack: Callable[[], Awaitable]) -> None:
-        """One message from the stage's topic: a mark, or an input to keep until its time.
+    async def take_message(self, p: int, topic: str, offset: int, raw: bytes, ack: Callable[[], Awaitable]) -> None:
+        """One message of the stage's own topic: a mark, or an input keyed here by another stage.
         `ack` (async) is called once the message needs keeping no more: an input once applied."""
-        p, offset = event.message.partition, event.message.offset
+        doc = orjson.loads(raw)
+        if doc["k"] != "marks":
+            await self.take_input(p, topic, offset, decode_doc(doc), raw, ack)
+            return
         part = self.part(p)
-        self.read_to[p] = offset + 1
-        doc = orjson.loads(event.value)
-        if doc["k"] == "marks":
-            known = part.frontier.max_seen()
-            for mark in doc["marks"]:
+        part.read_to[topic] = offset + 1
+        known = part.frontier.max_seen()
+        for mark in doc["marks"]:
+            if mark["src"] in self.local and mark["p"] == p:
+                part.held.append(mark)            # applied once we have read as far ourselves
+            else:
                 part.frontier.update(mark)
-            if part.frontier.max_seen() != known:
-                # Kept before the mark is acked: a worker restarted once the input was all read
-                # re-reads none of it, and must still close the lateness window on this time.
-                self._save(p, part)
+        self._release_held(p, part)
+        if part.frontier.max_seen() != known:
+            # Kept before the mark is acked: a worker restarted once the input was all read
+            # re-reads none of it, and must still close the lateness window on this time.
+            self._save(p, part)
+        await ack()
+        await self.advance(p, part)
+
+    def _release_held(self, p: int, part: Partition) -> None:
+        """A mark of a platform partition this stage reads itself arrives on another topic, so it
+        may overtake the records it covers (seen: a former owner's mark read before the records
+        it had read). It counts once this worker has read up to its offset `o`."""
+        if part.held:
+            keep = []
+            for mark in part.held:
+                read = self.position(self.local[mark["src"]], p)
+                if read is not None and read >= mark["o"]:
+                    part.frontier.update(mark)
+                else:
+                    keep.append(mark)
+            part.held = keep
+
+    async def take_input(self, p: int, topic: str, offset: int, item, raw: bytes,
+                         ack: Callable[[], Awaitable]) -> None:
+        """An input, decoded: kept until the watermark passes it, then applied and acked."""
+        part = self.part(p)
+        part.read_to[topic] = offset + 1
+        key = self.order_key(item)
+        if key[0] <= part.through:                      # behind what is already final
+            if offset >= part.read_before.get(topic, part.read_before.get("", -1)):
+                self._late(p, key[0], part.through)     # not a re-read of what was taken before a restart
             await ack()
         else:
-            item = decode_doc(doc)
-            key = self.order_key(item)
-            if key[0] <= part.through:                  # behind what is already final
-                if offset >= part.read_before:          # not a re-read of what was taken before a restart
-                    self._late(p, key[0], part.through)
-                await ack()
-            else:
-                heapq.heappush(part.inputs, (key, next(self._seq), item, event.value, ack))
-        await self.advance(p, part)
+            heapq.heappush(part.inputs, (key, next(self._seq), item, raw, ack))
+        if part.held:
+            self._release_held(p, part)
+            await self.advance(p, part)
 
     def _late(self, p: int, at: int, through: int) -> None:
         self.late += 1
@@ -117,9 +152,10 @@ class Stage:
         if through is None or through <= part.through:
             return
         inputs, timers = part.inputs, part.timers
+        applied = []
         while True:
-            if self.stopping():       # shutting down: what is left waits in the tables, the watermark stays
-                return
+            if self.stopping():       # shutting down: what is left waits in Kafka, the watermark stays
+                break
             next_input = inputs[0][0] if inputs else None
             next_timer = timers[0][0] if timers else None
             if next_timer is not None and next_timer[0] <= through and (next_input is None or next_timer < next_input):
@@ -128,10 +164,17 @@ class Stage:
                 self._keep(p, part, await self.handler.deadline(timer))
             elif next_input is not None and next_input[0] <= through:
                 _, _, item, raw, ack = heapq.heappop(inputs)
-                self._keep(p, part, await self.handler.input(item, as_doc(raw), p))
-                await ack()
+                self._keep(p, part, await self.handler.input(item, raw, p))
+                applied.append(ack)
             else:
                 break
+        # Each changed key written once for the whole batch, and only then its inputs acked:
+        # Faust flushes the producer (changelogs included) before it commits an acked offset.
+        self.handler.flush()
+        for ack in applied:
+            await ack()
+        if self.stopping():
+            return
         await self.handler.taken_through(p, through)     # the penalty stage closes escalation days here
         part.through = through
         self._save(p, part)
@@ -142,7 +185,7 @@ class Stage:
 
     def _save(self, p: int, part: Partition) -> None:
         self.tables.progress[str(p)] = orjson.dumps({"w": part.through, "m": part.frontier.max_seen(),
-                                                     "r": self.read_to.get(p, -1)})
+                                                     "r": {**part.read_before, **part.read_to}})
 
     def _keep(self, p: int, part: Partition, timers: list[Timer]) -> None:
         for timer in timers:

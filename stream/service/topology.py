@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from detectors.events import CARRIER_SCAN, ORDER_PAID, TRACKING_UPLOADED
 from detectors.events import TOPICS as INPUT_TOPICS  # order-paid, tracking-uploaded, carrier-scan
 
 VIOLATIONS = "violations"
@@ -17,7 +18,12 @@ OUTPUT_TOPICS = (VIOLATIONS, DLQ, ESCALATIONS)
 # Stages, in dataflow order, with the stages that feed each one, and what each keys by.
 ORDER, PARCEL, PICKUP, PENALTY = "order", "parcel", "pickup", "penalty"
 UPSTREAM = {ORDER: (), PARCEL: (ORDER,), PICKUP: (ORDER, PARCEL), PENALTY: (ORDER, PARCEL, PICKUP)}
-FED_BY_INGEST = (ORDER, PARCEL, PICKUP)
+FED_BY_INGEST = (ORDER, PARCEL, PICKUP)    # stages that hear the platform partitions' marks
+# The platform topics a stage reads itself: keyed as the stage keys its state, so partition p of
+# each is co-partitioned with the stage's topic and tables (Faust's assignor gives topics of equal
+# partition count subscribed by the same workers the same owner). No ingest hop in between.
+DIRECT = {ORDER: (ORDER_PAID, TRACKING_UPLOADED), PARCEL: (CARRIER_SCAN,)}
+READER = {topic: stage for stage, topics in DIRECT.items() for topic in topics}
 STAGE_KEYS = {ORDER: "order_id", PARCEL: "carrier:waybill_no", PICKUP: "order_id", PENALTY: "shop_id"}
 INPUT_KEYS = {"order-paid": "order_id", "tracking-uploaded": "order_id", "carrier-scan": "carrier:waybill_no"}
 OUTPUT_KEYS = {VIOLATIONS: "order_id", DLQ: "none", ESCALATIONS: "shop_id"}
@@ -34,6 +40,11 @@ class TopicSpec:
 def stage_topic(app_id: str, stage: str) -> str:
     """The topic a stage reads: its inputs and its sources' marks."""
     return f"{app_id}-{stage}-in"
+
+
+def read_topics(app_id: str, stage: str) -> tuple[str, ...]:
+    """What a stage's agent reads: its own topic (inputs keyed elsewhere, marks) and its platform topics."""
+    return (stage_topic(app_id, stage), *DIRECT.get(stage, ()))
 
 
 def progress_topic(app_id: str) -> str:

@@ -1,5 +1,5 @@
 """The stage graph without Faust: which tables, handlers and stages there are,
-what the ingest does with a platform message, which marks a stage sends where, and
+what a stage does with each message it reads, which marks a stage sends where, and
 when `collect` may call the output final.
 
 The worker (agents.py) and the in-memory driver (driver.py) both build from
@@ -18,7 +18,7 @@ from .ingest import route
 from .marks import Frontier
 from .shop_escalations import ShopEscalations
 from .stage import Stage, Tables
-from .topology import INPUT_TOPICS, ORDER, PARCEL, PENALTY, PICKUP, UPSTREAM
+from .topology import DIRECT, INPUT_TOPICS, ORDER, PARCEL, PENALTY, PICKUP, UPSTREAM
 
 STAGE_TABLES = ("timers", "progress")
 ESCALATION_TABLE = "penalty-escalations"
@@ -33,9 +33,10 @@ def table_names(policy) -> list[str]:
 
 def build(policy, partitions: int, tables: dict[str, Any], send, publish, escalate=None, *, serving=None,
           metrics=None, published_before: Callable[[], set] = set, escalated_before: Callable[[], set] = set,
-          stopping: Callable[[], bool] = lambda: False) -> dict[str, Stage]:
+          stopping: Callable[[], bool] = lambda: False, position=lambda topic, p: None) -> dict[str, Stage]:
     """One Stage per stage of topics.UPSTREAM over `tables` (name -> dict-like, see table_names).
-    send(stage, key, raw), publish(violation) and escalate(escalation) are async."""
+    send(stage, key, raw), publish(violation) and escalate(escalation) are async; position is
+    IngestTracker.position."""
     escalations = None
     if policy.escalations:
         escalations = ShopEscalations(tables[ESCALATION_TABLE], policy, escalate, metrics, already=escalated_before)
@@ -46,7 +47,8 @@ def build(policy, partitions: int, tables: dict[str, Any], send, publish, escala
                                   escalations=escalations) if stage == PENALTY
                    else SideHandler(stage, state, policy, send))
         stages[stage] = Stage(stage, handler, Tables(*(tables[f"{stage}-{kind}"] for kind in STAGE_TABLES)),
-                              frontier_factory(stage, partitions), order_key(stage), metrics, stopping=stopping)
+                              frontier_factory(stage, partitions), order_key(stage), metrics, stopping=stopping,
+                              direct=DIRECT.get(stage, ()), position=position)
     return stages
 
 
@@ -73,17 +75,28 @@ def _penalty_key(item) -> tuple:
     return (item.sort_key,)
 
 
-async def ingest_one(topic: str, partition: int, offset: int, raw: bytes, tracker, send, dead) -> str | None:
-    """One platform message: forwarded to its stage by key, or handed to `dead` (async) as a
-    dead-letter record. The tracker learns what was read either way. Returns the dead letter's
-    reason, None for an event."""
-    kind, item, reason = route(topic, partition, offset, raw)
+async def take(stage: Stage, topic: str, p: int, offset: int, raw: bytes, ack, *, tracker, placement,
+               forward, dead) -> str | None:
+    """One message a stage's agent read. A platform message is parsed here: a dead letter goes to
+    `dead` (async, the record), an event keyed for another partition (its producer placed it
+    elsewhere) to `forward(stage, key, raw)` (async), the rest waits in the stage. The tracker
+    learns what was read either way. Returns a dead letter's reason, else None."""
+    if topic not in INPUT_TOPICS:
+        await stage.take_message(p, topic, offset, raw, ack)
+        return None
+    kind, item, reason = route(topic, p, offset, raw)
     if kind == "dead":
         await dead(item)
-        tracker.seen(topic, partition, offset, None)
+        await ack()
+        tracker.seen(topic, p, offset, None)
         return reason
-    await send(PARCEL if item.topic == CARRIER_SCAN else ORDER, key_of(item), encode(item))
-    tracker.seen(topic, partition, offset, item.time)
+    key = key_of(item)
+    if placement(key) == p:
+        await stage.take_input(p, topic, offset, item, raw, ack)
+    else:
+        await forward(PARCEL if item.topic == CARRIER_SCAN else ORDER, key, encode(item))
+        await ack()
+    tracker.seen(topic, p, offset, item.time)
     return None
 
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 from stream.eventlog import LogRecord
 from stream.offline import run_offline
 from stream.produce import message_key
-from stream.service.driver import Driver, NotFinal
+from stream.service.driver import Driver, NotFinal, partition_of
 
 from .test_properties import POLICIES, arrivals, in_time_order, run as offline_bytes, scenario
 from .test_rule_cases import LATENESS, T0, build, fmt, ms, paid, params, policy_named, shuffled
@@ -148,3 +148,28 @@ def test_dead_letters_are_the_offline_ones():
     strip = lambda x: sorted((r["topic"], r["reason"], r["raw_b64"]) for r in x)   # offsets differ: log lines
     assert strip(d.dead_letters()) == strip(expected.dead_letters) and len(expected.dead_letters) == 3
     assert lines(d.violations()) == lines(expected.violations)
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+@settings(max_examples=60, deadline=None)
+@given(events=scenario(), data=st.data())
+def test_messages_a_producer_placed_elsewhere_decide_as_offline(policy, events, data):
+    """The order and parcel stages read the platform partitions themselves. A message its producer
+    put in another partition than its key's goes to the stage partition that holds its key's state."""
+    n = data.draw(st.integers(2, 4))
+    d = Driver(policy, n, LATENESS, data.draw(st.integers(0, 99)))
+    arrived = arrivals(events, data.draw(st.lists(st.integers(0, LATENESS), min_size=len(events),
+                                                  max_size=len(events))))
+    for topic, value in arrived:
+        d.pipe(*message(topic, value), partition=data.draw(st.integers(0, n - 1)))
+    d.run_until_idle()
+    assert lines(d.violations() + d.escalations()) == offline_bytes(in_time_order(events), policy)
+    forwarded = [raw for stage in ("order", "parcel") for p in range(n) for raw in d.topics[(stage, p)]
+                 if orjson.loads(raw)["k"] in ("paid", "upload", "scan")]
+    misplaced = sum(1 for (topic, p), raws in d.topics.items() if topic in ("order-paid", "tracking-uploaded",
+                    "carrier-scan") for raw in raws if p != partition_of(_key(topic, raw), n))
+    assert len(forwarded) == misplaced             # each went round by its stage's own topic, once
+
+
+def _key(topic: str, raw: bytes) -> str:
+    return message(topic, orjson.loads(raw))[1]

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 from detectors.decisions import Decision
 from detectors.messages import OrderFacts
 from detectors.penalties import violation, PenaltyBook
+from stream.service import codec
 from stream.service.handlers import PenaltyHandler
 
 from .test_rule_cases import POLICY, T0, build
@@ -18,10 +20,10 @@ def decision(rule="duplicate_waybill", at=T0) -> Decision:
     return Decision(rule, facts, "SF", "1", at, ("e1",))
 
 
-def run(handler, *decisions):
+def run(handler, *decisions, wall=None):
     async def go():
         for d in decisions:
-            await handler.input(d, {})
+            await handler.input(d, codec.dumps({"k": "decision", "v": d, "wall": wall}))
     asyncio.run(go())
 
 
@@ -48,3 +50,21 @@ def test_a_violation_already_on_the_topic_is_not_published_again_but_is_charged(
     run(handler, d, later)
     assert [v["rule"] for v in published] == ["not_received"]
     assert published[0]["penalty"]["amount_fen"] == 0      # the first one carried the compensation
+
+
+def test_decision_latency_is_measured_from_the_decision_message():
+    """From when the side decided (the message's wall time) to when the violation is published."""
+    latencies = []
+
+    class Metrics:
+        def violation(self, v):
+            pass
+
+        def decision_latency(self, seconds):
+            latencies.append(seconds)
+
+    async def publish(v):
+        pass
+    handler = PenaltyHandler({}, POLICY, publish, metrics=Metrics())
+    run(handler, decision(), wall=time.time() - 30)
+    assert len(latencies) == 1 and 29 < latencies[0] < 60
