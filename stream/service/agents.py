@@ -27,8 +27,13 @@ SERVING_RETRY_INTERVAL = 1.0
 def install(app, ctx: Context) -> None:
     s = ctx.settings
     schema = faust.Schema(key_type=str, value_type=bytes, key_serializer="json", value_serializer="raw")
-    tables = {name: app.Table(name, schema=schema, partitions=s.partitions, options=table_options(s.store))
+    tables = {name: faust_compat.BatchedTable(app, app.Table(name, schema=schema, partitions=s.partitions,
+                                                             options=table_options(s.store)))
               for name in table_names(ctx.policy)}
+
+    async def send_writes() -> None:
+        for table in tables.values():
+            await table.send()
 
     async def send(stage: str, key: str, value: bytes) -> None:
         await _send(app, ctx.topics[stage], key.encode(), value)
@@ -42,7 +47,7 @@ def install(app, ctx: Context) -> None:
     ctx.stages.update(build(ctx.policy, s.partitions, tables, send, publish, escalate, serving=ctx.serving,
                             metrics=ctx.metrics, published_before=lambda: ctx.published_before,
                             escalated_before=lambda: ctx.escalated_before, stopping=lambda: ctx.gate.stopping,
-                            position=ctx.tracker.position))
+                            position=ctx.tracker.position, send_writes=send_writes))
     for stage in UPSTREAM:
         _stage_agent(app, ctx, stage, send)
 

@@ -105,6 +105,7 @@ def create_app(settings: Settings, policy: Policy, metrics=None, serving=None) -
 
     faust_compat.install()
     app = make_faust(settings)
+    app.fetch_max_wait_ms = settings.fetch_max_wait_ms         # faust_compat hands it to the consumer
     ctx = Context(settings, policy, metrics, serving, IngestTracker(settings.lateness_ms, settings.idle_seconds))
     raw = dict(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
     specs = {spec.name: spec for spec in topic_specs(settings.app_id, settings.partitions)}

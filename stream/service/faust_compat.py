@@ -7,12 +7,16 @@ A test (tests/unit/test_faust_compat.py) fails when another module reaches into 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+from typing import Any
 
 import faust
+from faust import current_event
+from faust.types import TP
 from faust.tables.recovery import Recovery
 from faust.transport.consumer import Consumer
-from faust.transport.drivers.aiokafka import credentials_to_aiokafka_auth, server_list
+from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread, credentials_to_aiokafka_auth, server_list
 from faust.transport.producer import ProducerBuffer
 from faust.utils.functional import consecutive_numbers
 
@@ -36,7 +40,22 @@ def install() -> None:
     _durable_flush()
     Consumer._new_offset = _new_offset
     Recovery._build_highwaters = _build_highwaters
+    _fetch_wait_from_app()
     setattr(ProducerBuffer, _PATCHED, True)
+
+
+def _fetch_wait_from_app() -> None:
+    """Faust hard-codes fetch_max_wait_ms=1500 for the worker's consumer; an app that sets
+    `fetch_max_wait_ms` (create_app, from the settings) gets its own."""
+    create = AIOKafkaConsumerThread._create_worker_consumer
+
+    def create_worker_consumer(self, transport):
+        consumer = create(self, transport)
+        wait = getattr(self.app, "fetch_max_wait_ms", None)
+        if wait is not None:
+            consumer._fetch_max_wait_ms = wait     # read by aiokafka when start() builds its Fetcher
+        return consumer
+    AIOKafkaConsumerThread._create_worker_consumer = create_worker_consumer
 
 
 def without_spinner(worker) -> None:
@@ -91,6 +110,74 @@ async def seek(consumer, tp, offset: int) -> None:
         thread._ensure_consumer().seek(tp, offset)
     await thread.call_thread(seek_there)
     consumer._read_offset[tp] = offset
+
+
+# -- table writes ---------------------------------------------------------------------------------
+
+class BatchedTable:
+    """A Faust table whose changelog records go to the producer in one go per batch (`send`).
+
+    Faust sends each table write through its producer buffer, which drains one message at a
+    time: a batch of writes filled it ("producer buffer full") and the agent waited for it to
+    drain. Here the store is written at once, as Faust does, and the changelog records wait in a
+    list until `send` hands them to the client; the caller sends before it acks the inputs that
+    caused them, and Faust's commit flushes the client before it commits those offsets. The
+    key and value bytes are the ones Faust writes, so recovery reads them as before."""
+
+    def __init__(self, app, table):
+        self.app, self.table, self.name = app, table, table.name
+        self.pending: list[tuple[int, Any, Any]] = []
+
+    def get(self, key, default=None):
+        return self.table.get(key, default)
+
+    def items(self):
+        return self.table.items()
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __setitem__(self, key, value) -> None:
+        partition = self._partition()
+        self.table.data[key] = value
+        self.pending.append((partition, key, value))
+
+    def pop(self, key, default=None):
+        value = self.table.data.get(key, _MISSING)
+        if value is _MISSING:
+            return default
+        partition = self._partition()
+        del self.table.data[key]
+        self.pending.append((partition, key, None))
+        return value
+
+    def _partition(self) -> int:
+        event = current_event()
+        if event is None:                  # as Faust: a table changes only while an agent takes a message
+            raise RuntimeError(f"table {self.name} written outside of an agent")
+        return event.message.partition
+
+    async def send(self) -> None:
+        if not self.pending:
+            return
+        pending, self.pending = self.pending, []
+        table, topic = self.table, self.table.changelog_topic
+        name = topic.get_topic_name()
+        for partition, key, value in pending:
+            key_bytes, _ = topic.prepare_key(key, table.key_serializer)
+            if value is not None:
+                value, _ = topic.prepare_value(value, table.value_serializer)
+            delivery = await self.app.producer.send(name, key_bytes, value, partition, None, None)
+            delivery.add_done_callback(functools.partial(_persisted, table.data, TP(name, partition)))
+
+
+_MISSING = object()
+
+
+def _persisted(store, tp, delivery) -> None:
+    """What Faust's `_on_changelog_sent` keeps: the offset a RocksDB table holds data through."""
+    if not delivery.cancelled() and delivery.exception() is None:
+        store.set_persisted_offset(tp, delivery.result().offset)
 
 
 # -- patches ------------------------------------------------------------------------------------

@@ -53,12 +53,14 @@ class Stage:
 
     def __init__(self, name: str, handler, tables: Tables, make_frontier: Callable[[], Frontier],
                  order_key: Callable[[Any], tuple], metrics=None, stopping: Callable[[], bool] = lambda: False,
-                 direct: tuple[str, ...] = (), position: Callable[[str, int], int | None] = lambda t, p: None):
+                 direct: tuple[str, ...] = (), position: Callable[[str, int], int | None] = lambda t, p: None,
+                 send_writes: Callable[[], Awaitable] = None):
         self.name, self.handler, self.tables = name, handler, tables
         self.stopping = stopping
         self.make_frontier, self.order_key, self.metrics = make_frontier, order_key, metrics
         self.local = {f"{INGEST}{t}": t for t in direct}
         self.position = position
+        self.send_writes = send_writes or _nothing       # the tables' changelog records, before an ack
         self.parts: dict[int, Partition] = {}
         self._seq = count()
         self.late = 0
@@ -106,6 +108,7 @@ class Stage:
             # Kept before the mark is acked: a worker restarted once the input was all read
             # re-reads none of it, and must still close the lateness window on this time.
             self._save(p, part)
+            await self.send_writes()
         await ack()
         await self.advance(p, part)
 
@@ -168,19 +171,19 @@ class Stage:
                 applied.append(ack)
             else:
                 break
-        # Each changed key written once for the whole batch, and only then its inputs acked:
-        # Faust flushes the producer (changelogs included) before it commits an acked offset.
+        # Each changed key written once for the whole batch, and its changelog records handed to
+        # the producer before the inputs are acked: Faust flushes the producer before it commits.
         self.handler.flush()
+        if not self.stopping():
+            await self.handler.taken_through(p, through)     # the penalty stage closes escalation days here
+            part.through = through
+            self._save(p, part)
+        await self.send_writes()
         for ack in applied:
             await ack()
-        if self.stopping():
-            return
-        await self.handler.taken_through(p, through)     # the penalty stage closes escalation days here
-        part.through = through
-        self._save(p, part)
         if self.metrics:
             seen = part.frontier.max_seen()
-            self.metrics.watermark(self.name, through, seen if seen is not None else through)
+            self.metrics.watermark(self.name, part.through, seen if seen is not None else part.through)
             self.metrics.buffered(self.name, sum(len(x.inputs) for x in self.parts.values()))
 
     def _save(self, p: int, part: Partition) -> None:
@@ -195,3 +198,7 @@ class Stage:
 
 def _timer_key(p: int, timer: Timer) -> str:
     return f"{p}|{timer.due}|{timer.rule}|{timer.order_id}|{timer.parcel or ''}|{timer.ref}"
+
+
+async def _nothing() -> None:
+    """Dict tables (the in-memory driver) have no changelog to send."""

@@ -33,10 +33,11 @@ def table_names(policy) -> list[str]:
 
 def build(policy, partitions: int, tables: dict[str, Any], send, publish, escalate=None, *, serving=None,
           metrics=None, published_before: Callable[[], set] = set, escalated_before: Callable[[], set] = set,
-          stopping: Callable[[], bool] = lambda: False, position=lambda topic, p: None) -> dict[str, Stage]:
+          stopping: Callable[[], bool] = lambda: False, position=lambda topic, p: None,
+          send_writes=None) -> dict[str, Stage]:
     """One Stage per stage of topics.UPSTREAM over `tables` (name -> dict-like, see table_names).
     send(stage, key, raw), publish(violation) and escalate(escalation) are async; position is
-    IngestTracker.position."""
+    IngestTracker.position; send_writes (async) hands the tables' changelog records to the producer."""
     escalations = None
     if policy.escalations:
         escalations = ShopEscalations(tables[ESCALATION_TABLE], policy, escalate, metrics, already=escalated_before)
@@ -48,7 +49,7 @@ def build(policy, partitions: int, tables: dict[str, Any], send, publish, escala
                    else SideHandler(stage, state, policy, send))
         stages[stage] = Stage(stage, handler, Tables(*(tables[f"{stage}-{kind}"] for kind in STAGE_TABLES)),
                               frontier_factory(stage, partitions), order_key(stage), metrics, stopping=stopping,
-                              direct=DIRECT.get(stage, ()), position=position)
+                              direct=DIRECT.get(stage, ()), position=position, send_writes=send_writes)
     return stages
 
 

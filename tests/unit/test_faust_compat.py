@@ -1,6 +1,7 @@
 """Faust's internals are touched in one module only, and its commit off-by-one is fixed there."""
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -68,3 +69,17 @@ def test_another_faust_version_is_refused(monkeypatch):
     monkeypatch.setattr(faust, "__version__", "0.16.0")
     with pytest.raises(RuntimeError, match="0.16.0 is not supported"):
         faust_compat.check_version()
+
+
+def test_the_worker_consumer_waits_for_fetches_as_the_settings_say():
+    """Faust fixes 1 500 ms; on Tansu that held every stage hop about half a second."""
+    from stream.policies import load_policy
+    from stream.service.app import create_app
+    from stream.settings import Settings
+
+    for wait in (100, 700):
+        app = create_app(Settings(app_id=f"wait{wait}", fetch_max_wait_ms=wait), load_policy("seed-v1"))
+
+        async def make():           # aiokafka builds its consumer inside a running loop
+            return app.consumer._thread._create_worker_consumer(app.transport)
+        assert asyncio.run(make())._fetch_max_wait_ms == wait
