@@ -109,10 +109,13 @@ class Continuity:
                 high = consumer.highwater(tp)
             except Exception:             # not fetched yet
                 high = None
-            if nxt is None or high is None or nxt >= high:
+            if nxt is None or (high is not None and nxt >= high):
                 self.quiet.pop(tp, None)
                 continue
-            heard = self.heard.get(tp, now)
+            # Never fetched since it was assigned: nothing tells whether messages wait, and a
+            # partition Faust left out of its fetches after a rebalance stayed so silently (seen
+            # once: order-paid/3 read to 300 of 381 for 5 minutes). A seek brings it back.
+            heard = self.heard.setdefault(tp, now)    # quiet since we first looked, when nothing came at all
             since, seeks, at = self.quiet.get(tp, (heard, 0, nxt))
             if at != nxt:                 # it moved since the last seek: a new stall, no backoff
                 since, seeks = heard, 0
@@ -121,8 +124,12 @@ class Continuity:
             if now - since < (hole_after if tp in self.seeking else after) * 2 ** min(seeks, 4):
                 continue
             self.quiet[tp] = (now, seeks + 1, nxt)
-            log.warning("%s: %d messages wait on %s/%d from offset %d but none came for %.0f s; seeking there",
-                        self.name, high - nxt, tp.topic, tp.partition, nxt, now - since)
+            if high is None:
+                log.warning("%s: nothing fetched from %s/%d for %.0f s; seeking it to offset %d",
+                            self.name, tp.topic, tp.partition, now - since, nxt)
+            else:
+                log.warning("%s: %d messages wait on %s/%d from offset %d but none came for %.0f s; seeking there",
+                            self.name, high - nxt, tp.topic, tp.partition, nxt, now - since)
             self._start_seek(consumer, tp, nxt)
             started += 1
         return started

@@ -110,6 +110,11 @@ async def seek(consumer, tp, offset: int) -> None:
         thread._ensure_consumer().seek(tp, offset)
     await thread.call_thread(seek_there)
     consumer._read_offset[tp] = offset
+    # Fetched again only if Faust counts it active: its flow control takes a partition out
+    # while a stream's queue is full, and a rebalance in between can leave it out for good.
+    consumer._buffered_partitions.discard(tp)
+    if tp in consumer.assignment() and tp not in consumer._paused_partitions:
+        consumer._get_active_partitions().add(tp)
 
 
 # -- table writes ---------------------------------------------------------------------------------

@@ -52,6 +52,11 @@ class FakeConsumer:
         self._read_offset = {}
         self.sought = []
         self._thread = FakeThread(self.sought)
+        self._buffered_partitions, self._paused_partitions, self.active = set(), set(), set()
+        self.assignment = lambda: set(committed)
+
+    def _get_active_partitions(self):
+        return self.active
 
 
 class Clock:
@@ -185,4 +190,39 @@ def test_a_partition_caught_up_is_never_starved():
     async def go():
         c = Continuity("test", frozenset({"carrier-scan"}), clock)
         assert clock.at(10_000) and c.retry_quiet(consumer) == 0 and consumer.sought == []
+    asyncio.run(go())
+
+
+def test_a_partition_never_fetched_since_its_assignment_is_sought_and_fetched_again():
+    """Seen once after a rebalance: a platform partition with 81 messages waiting was never fetched
+    again (Faust had taken it out of its fetches), and nothing said so for 5 minutes."""
+    consumer = FakeConsumer({P0: 300})
+    consumer.assignment = lambda: {P0}
+    consumer.highwater = lambda tp: None                  # never fetched since it was assigned
+    consumer._buffered_partitions.add(P0)                 # Faust's flow control left it out
+    clock = Clock()
+
+    async def go():
+        c = Continuity("test", frozenset({"carrier-scan"}), clock)
+        assert clock.at(1000) and c.retry_quiet(consumer) == 0
+        assert clock.at(1004) and c.retry_quiet(consumer) == 0      # 5 s first, as for any stall
+        assert clock.at(1005) and c.retry_quiet(consumer) == 1
+        await asyncio.sleep(0)
+        assert consumer.sought == [(P0, 300)]
+        assert P0 in consumer.active and P0 not in consumer._buffered_partitions
+    asyncio.run(go())
+
+
+def test_a_partition_that_got_no_message_since_its_assignment_is_sought_too():
+    """Quiet counts from when the watchdog first looked, not only from a message that came."""
+    consumer = FakeConsumer({P0: 300})
+    consumer.highwater = lambda tp: 381
+    clock = Clock()
+
+    async def go():
+        c = Continuity("test", frozenset({"carrier-scan"}), clock)
+        assert clock.at(1000) and c.retry_quiet(consumer) == 0
+        assert clock.at(1005) and c.retry_quiet(consumer) == 1
+        await asyncio.sleep(0)
+        assert consumer.sought == [(P0, 300)]
     asyncio.run(go())
