@@ -18,7 +18,7 @@ from .mark_plan import PROGRESS, mark_plan
 from .wiring import build, table_names, take
 
 log = logging.getLogger(__name__)
-MARK_INTERVAL = 0.05   # wall seconds between marks: pacing only, never a decision
+MARK_INTERVAL = 0.1   # wall seconds between marks: pacing only, never a decision
 TABLE_SIZE_INTERVAL = 5.0
 HOLE_RETRY_INTERVAL = 0.5
 SERVING_RETRY_INTERVAL = 1.0

@@ -23,7 +23,7 @@ def build(settings: Settings):
     app = create_app(settings, policy, metrics, serving)
     app.shipguard_health = Health().attach(app)      # /healthz, /readyz (stream/service/health.py)
     metrics.watch_health(app.shipguard_health)
-    lag.install(app, metrics)
+    lag.install(app, metrics, position=app.shipguard.tracker.position)
     return app, metrics
 
 

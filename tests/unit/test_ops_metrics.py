@@ -131,3 +131,12 @@ def test_endpoints_are_read_only(served, method):
     base = served[0]
     status, _body, headers = get(base + "/metrics", method)
     assert status == 405 and headers["Allow"] == "GET"
+
+
+def test_input_lag_counts_from_what_was_read_not_from_inputs_waiting_unacked():
+    """Inputs wait unacked for the watermark: the committed offset trails by the lateness of traffic."""
+    consumer = FakeConsumer(highwaters={("order-paid", 0): 100, ("carrier-scan", 1): 70},
+                            committed={("order-paid", 0): 40, ("carrier-scan", 1): 60})
+    read = {("order-paid", 0): 95}
+    assert input_lag(consumer, position=lambda t, p: read.get((t, p))) == {
+        "order-paid": 5, "tracking-uploaded": 0, "carrier-scan": 10}        # unread: the committed offset
