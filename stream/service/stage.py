@@ -58,6 +58,7 @@ class Stage:
         self.name, self.handler, self.tables = name, handler, tables
         self.stopping = stopping
         self.make_frontier, self.order_key, self.metrics = make_frontier, order_key, metrics
+        self.direct = frozenset(direct)
         self.local = {f"{INGEST}{t}": t for t in direct}
         self.position = position
         self.send_writes = send_writes or _nothing       # the tables' changelog records, before an ack
@@ -133,7 +134,8 @@ class Stage:
         part.read_to[topic] = offset + 1
         key = self.order_key(item)
         if key[0] <= part.through:                      # behind what is already final
-            if offset >= part.read_before.get(topic, part.read_before.get("", -1)):
+            legacy = -1 if topic in self.direct else part.read_before.get("", -1)   # "": the stage topic's
+            if offset >= part.read_before.get(topic, legacy):
                 self._late(p, key[0], part.through)     # not a re-read of what was taken before a restart
             await ack()
         else:
