@@ -49,7 +49,7 @@ class IngestTracker:
             src = self.sources.setdefault((topic, p), SourceState())
             hw, start = offsets(topic, p)
             src.start = start if start is not None else src.start
-            next_offset = src.last_offset + 1 if src.last_offset >= 0 else (start or 0)
+            next_offset = self.position(topic, p) or 0
             caught_up = hw is not None and next_offset >= hw
             idle = caught_up and now - src.last_wall >= self.idle_seconds
             w = src.max_seen - self.lateness_ms - 1 if src.max_seen > NEVER else NEVER

@@ -105,13 +105,13 @@ class Stage:
             else:
                 part.frontier.update(mark)
         self._release_held(p, part)
-        if part.frontier.max_seen() != known:
+        if not await self.advance(p, part) and part.frontier.max_seen() != known:
             # Kept before the mark is acked: a worker restarted once the input was all read
             # re-reads none of it, and must still close the lateness window on this time.
+            # (When the watermark moved, advance has kept it already.)
             self._save(p, part)
             await self.send_writes()
         await ack()
-        await self.advance(p, part)
 
     def _release_held(self, p: int, part: Partition) -> None:
         """A mark of a platform partition this stage reads itself arrives on another topic, so it
@@ -152,10 +152,11 @@ class Stage:
             log.warning("%s stage: %d late inputs so far (partition %d: input at %d, final through %d)",
                         self.name, self.late, p, at, through)
 
-    async def advance(self, p: int, part: Partition) -> None:
+    async def advance(self, p: int, part: Partition) -> bool:
+        """Take what the watermark passed, as one batch. Returns whether the progress was kept."""
         through = part.frontier.through()
         if through is None or through <= part.through:
-            return
+            return False
         inputs, timers = part.inputs, part.timers
         applied = []
         while True:
@@ -176,7 +177,8 @@ class Stage:
         # Each changed key written once for the whole batch, and its changelog records handed to
         # the producer before the inputs are acked: Faust flushes the producer before it commits.
         self.handler.flush()
-        if not self.stopping():
+        kept = not self.stopping()
+        if kept:
             await self.handler.taken_through(p, through)     # the penalty stage closes escalation days here
             part.through = through
             self._save(p, part)
@@ -187,6 +189,7 @@ class Stage:
             seen = part.frontier.max_seen()
             self.metrics.watermark(self.name, part.through, seen if seen is not None else part.through)
             self.metrics.buffered(self.name, sum(len(x.inputs) for x in self.parts.values()))
+        return kept
 
     def _save(self, p: int, part: Partition) -> None:
         self.tables.progress[str(p)] = orjson.dumps({"w": part.through, "m": part.frontier.max_seen(),
