@@ -15,6 +15,7 @@ from .rocks import table_options
 from .ingest import kafka_partitioner
 from .topology import DLQ, ESCALATIONS, INPUT_TOPICS, UPSTREAM, VIOLATIONS
 from .mark_plan import PROGRESS, mark_plan
+from .persist import Persist
 from .wiring import build, table_names, take
 
 log = logging.getLogger(__name__)
@@ -31,9 +32,7 @@ def install(app, ctx: Context) -> None:
                                                              options=table_options(s.store)))
               for name in table_names(ctx.policy)}
 
-    async def send_writes() -> None:
-        for table in tables.values():
-            await table.send()
+    persist = Persist(tables, lambda: app.producer.flush())
 
     async def send(stage: str, key: str, value: bytes) -> None:
         await _send(app, ctx.topics[stage], key.encode(), value)
@@ -47,7 +46,7 @@ def install(app, ctx: Context) -> None:
     ctx.stages.update(build(ctx.policy, s.partitions, tables, send, publish, escalate, serving=ctx.serving,
                             metrics=ctx.metrics, published_before=lambda: ctx.published_before,
                             escalated_before=lambda: ctx.escalated_before, stopping=lambda: ctx.gate.stopping,
-                            position=ctx.tracker.position, send_writes=send_writes))
+                            position=ctx.tracker.position, persist=persist))
     for stage in UPSTREAM:
         _stage_agent(app, ctx, stage, send)
 
@@ -59,6 +58,7 @@ def install(app, ctx: Context) -> None:
     async def wait_for_seek(app, revoked, **kwargs):
         faust_compat.recovered(app).clear()
         await ctx.gate.drain()           # an input applied after this would ack into cleared books
+        await persist.drain()            # nor may a batch's writes reach the changelog after the new owner read it
         for continuity in ctx.continuity.values():
             continuity.reset()
         ctx.marks_sent.forget()              # the new owners of stage partitions must hear from every source
@@ -75,6 +75,15 @@ def install(app, ctx: Context) -> None:
     @app.on_before_shutdown.connect
     async def park_agents(app, **kwargs):
         await ctx.gate.close()
+        await persist.drain()
+
+    @app.task
+    async def write_tables():
+        try:
+            await persist.run()
+        except Exception as exc:         # a changelog or message not delivered: nothing more may be acked
+            log.exception("table writes failed")
+            await app.crash(exc)
 
     @app.timer(MARK_INTERVAL)
     async def send_marks():

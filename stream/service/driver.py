@@ -1,11 +1,14 @@
 """The stage graph in memory, Kafka Streams' TopologyTestDriver style: no broker, no Faust.
     d = Driver(policy); d.pipe("order-paid", "o1", raw); d.run_until_idle(); d.violations()
-Topics are lists per partition, read by one consumer group; tables are dicts that survive a
-restart as changelogs do. Stages, handlers, ingest and marks are the worker's own (wiring.py);
-only the scheduling is the driver's. No wall clock: a call says when the input is idle."""
+Topics are lists per partition, read by one consumer group; tables are dicts whose writes reach
+a changelog as persist.py sends them. What is produced is delivered as a Kafka client does: in
+order within a partition, seeded: in no order across them, and a kill -9 loses what was not
+delivered. Stages, handlers, ingest and marks are the worker's own (wiring.py); only the
+scheduling is the driver's. No wall clock: a call says when the input is idle."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 import random
 import zlib
@@ -18,6 +21,7 @@ from detectors.penalties import output_order
 from .ingest import IngestTracker
 from .topology import INPUT_TOPICS, PENALTY, READER, UPSTREAM, progress_topic, stage_topic, topic_specs
 from .mark_plan import PROGRESS, MarkFilter, mark_plan
+from .persist import Persist
 from .wiring import build, final_through, table_names, take
 
 
@@ -32,18 +36,37 @@ class NotFinal(RuntimeError):
     """What `collect` would still wait for: the penalty stage is not final through T."""
 
 
-def _appender(out: list):
-    async def append(doc: dict) -> None:        # an output topic: what a reader would get back
-        out.append(orjson.dumps(doc))
-    return append
+class LoggedTable(dict):
+    """A table as the worker's BatchedTable: the store written at once, the writes kept for `take`."""
+
+    def __init__(self, data: dict, partition, send):
+        super().__init__(data)
+        self.partition, self._send, self.pending = partition, send, []
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        self.pending.append((self.partition(), key, value))
+
+    def pop(self, key, default=None):
+        if key not in self:
+            return default
+        self.pending.append((self.partition(), key, None))
+        return super().pop(key)
+
+    def take(self) -> list:
+        pending, self.pending = self.pending, []
+        return pending
+
+    async def send(self, records) -> None:
+        self._send(records)
 
 
 class Driver:
     def __init__(self, policy, partitions: int = 4, lateness_ms: int = 300_000, seed=None):
         self.policy, self.n, self.lateness_ms = policy, partitions, lateness_ms
         self.rng = random.Random(seed) if seed is not None else None    # seeded: random interleavings
-        self.tables = {name: {} for name in table_names(policy)}
-        self.snapshot = {name: {} for name in self.tables}             # the tables at the last commit
+        self.changelog = {name: {} for name in table_names(policy)}   # what a restarted worker recovers
+        self.unsent: list[tuple[tuple, object]] = []                  # (partition, deliver): in the client
         self.queues = [(t, p) for t in (*INPUT_TOPICS, *UPSTREAM) for p in range(partitions)]
         self.topics = {tp: [] for tp in [*self.queues, (PROGRESS, 0)]}
         # A target's partition count as the topology declares it (the progress topic has one).
@@ -57,15 +80,20 @@ class Driver:
         self._start()
 
     def _start(self) -> None:
-        """A worker starting: nothing in memory; topics, offsets and tables are what survives."""
+        """A worker starting: nothing in memory; topics, offsets and changelogs are what survives."""
+        self.current = 0                                    # the partition of the message being taken
+        self.tables = {name: LoggedTable(log, lambda: self.current, functools.partial(self._log, name))
+                       for name, log in self.changelog.items()}
+        self.persist = Persist(self.tables, self._flush)
         self.read = dict(self.committed)
         self.acks = {tp: set() for tp in self.queues}       # acked offsets not committed yet
         published = {orjson.loads(v)["violation_id"] for v in self.published}    # as published.py reads
         escalated = {orjson.loads(e)["escalation_id"] for e in self.escalated}
         self.tracker = IngestTracker(self.lateness_ms, math.inf)
-        self.stages = build(self.policy, self.n, self.tables, self._send, _appender(self.published),
-                            _appender(self.escalated), published_before=lambda: published,
-                            escalated_before=lambda: escalated, position=self.tracker.position)
+        self.stages = build(self.policy, self.n, self.tables, self._send, self._appender("violations", self.published),
+                            self._appender("escalations", self.escalated), published_before=lambda: published,
+                            escalated_before=lambda: escalated, position=self.tracker.position,
+                            persist=self.persist)
         self.marks_sent = MarkFilter(refresh=None)
 
     def pipe(self, topic: str, key: str | bytes | None, value: bytes, partition: int | None = None) -> None:
@@ -84,24 +112,27 @@ class Driver:
         return taken
 
     def commit(self) -> None:
-        """Every offset acked so far; the tables hold every write made before it (faust_compat: the durable flush)."""
-        for tp, acks in self.acks.items():          # up to the first offset not acked, as Faust commits
+        """Every offset acked so far, after a flush of the producer (as Faust commits)."""
+        self._deliver()
+        for tp, acks in self.acks.items():          # up to the first offset not acked
             while self.committed[tp] in acks:
                 acks.discard(self.committed[tp])
                 self.committed[tp] += 1
-        self.snapshot = {name: dict(table) for name, table in self.tables.items()}
 
     def restart(self, lose_unflushed: bool = False) -> None:
         """The worker stops and starts again: what it read after the last commit is read again.
-        lose_unflushed (kill -9): the table writes after that commit are lost, not the messages."""
+        A stop sends every closed batch and flushes first; lose_unflushed (kill -9) loses what was
+        not delivered yet (seeded: each partition keeps some first part of it)."""
         if lose_unflushed:
-            for name, table in self.tables.items():
-                table.clear()
-                table.update(self.snapshot[name])
+            self._deliver(some=True)
+            self.unsent.clear()
+        else:
+            asyncio.run(self._settle())
         self._start()
 
     def rebalance(self, partitions) -> None:
         """These partitions of every topic are revoked and assigned back (agents.wait_for_seek)."""
+        asyncio.run(self._settle())              # the revocation waits for every closed batch
         gone = set(partitions)
         for tp in [tp for tp in self.queues if tp[1] in gone]:
             self.read[tp] = self.committed[tp]
@@ -126,7 +157,47 @@ class Driver:
         return [orjson.loads(d) for d in self.dlq]
 
     async def _send(self, stage: str, key: str, value: bytes) -> None:
-        self.pipe(stage, key, value)
+        tp = (stage, partition_of(key, self.n))
+        self.unsent.append((tp, functools.partial(self.topics[tp].append, value)))
+
+    def _appender(self, topic: str, out: list):
+        async def append(doc: dict) -> None:        # an output topic: what a reader would get back
+            self.unsent.append(((topic, 0), functools.partial(out.append, orjson.dumps(doc))))
+        return append
+
+    def _log(self, name: str, records) -> None:
+        changelog = self.changelog[name]
+        for p, key, value in records:
+            write = functools.partial(changelog.__setitem__, key, value) if value is not None else \
+                functools.partial(changelog.pop, key, None)
+            self.unsent.append(((name, p), write))
+
+    def _deliver(self, some: bool = False) -> None:
+        """The client delivers what it was handed: all of it, or (some, seeded) a first part of
+        each partition's, so one partition's records may arrive before another's sent earlier."""
+        if some and self.rng:
+            left = {tp: self.rng.randint(0, n) for tp, n in _counts(self.unsent).items()}
+            kept = []
+            for entry in self.unsent:
+                tp, deliver = entry
+                if left[tp]:
+                    left[tp] -= 1
+                    deliver()
+                else:
+                    kept.append(entry)
+            self.unsent = kept
+        elif not some:
+            unsent, self.unsent = self.unsent, []
+            for _, deliver in unsent:
+                deliver()
+
+    async def _flush(self) -> None:
+        self._deliver()
+
+    async def _settle(self) -> None:
+        while await self.persist.step():
+            pass
+        self._deliver()
 
     async def _run(self, limit: float, idle: bool) -> int:
         """Rounds: one message from each input partition, what each stage partition holds (seeded:
@@ -144,7 +215,11 @@ class Driver:
                     await self._take(tp)
                     taken += 1
             if not await self._marks() and not ready:
-                break
+                if not (self.unsent or self.persist.queue):
+                    break
+                await self._settle()               # quiet: the client and persist.py catch up
+            elif self.rng is None:
+                self._deliver()
         return taken
 
     async def _take(self, tp: tuple[str, int]) -> None:
@@ -158,8 +233,15 @@ class Driver:
         async def ack() -> None:              # a stage acks an input once applied; committed by commit()
             acks.add(offset)
         stage = self.stages[READER.get(topic, topic)]
-        await take(stage, topic, p, offset, raw, ack, tracker=self.tracker, dead=_appender(self.dlq),
+        self.current = p
+        await take(stage, topic, p, offset, raw, ack, tracker=self.tracker, dead=self._appender("dlq", self.dlq),
                    placement=lambda key: partition_of(key, self.n), forward=self._send)
+        if self.rng is None:
+            await self._settle()
+        else:                                     # the client and persist.py at work, some of the time
+            self._deliver(some=True)
+            if self.rng.random() < 0.5:
+                await self.persist.step()
 
     async def _marks(self) -> bool:
         """What agents._send_marks sends, less what a target already heard; whether any was new."""
@@ -170,7 +252,8 @@ class Driver:
         for target, marks in mark_plan(ingest, self.stages, self.n).items():
             new = self.marks_sent.new(target, marks)
             for p in range(self.partitions_of[target]) if new else ():
-                self.topics[(target, p)].append(orjson.dumps({"k": "marks", "marks": new}))
+                value = orjson.dumps({"k": "marks", "marks": new})
+                self.unsent.append(((target, p), functools.partial(self.topics[(target, p)].append, value)))
             sent = sent or bool(new)
         return sent
 
@@ -181,3 +264,10 @@ class Driver:
         if T is None:
             raise NotFinal(f"penalty stage marks: {sorted(latest.items())}")
         return T
+
+
+def _counts(unsent) -> dict:
+    counts: dict = {}
+    for tp, _ in unsent:
+        counts[tp] = counts.get(tp, 0) + 1
+    return counts

@@ -120,14 +120,13 @@ async def seek(consumer, tp, offset: int) -> None:
 # -- table writes ---------------------------------------------------------------------------------
 
 class BatchedTable:
-    """A Faust table whose changelog records go to the producer in one go per batch (`send`).
+    """A Faust table whose changelog records go to the producer when persist.py says (`send`).
 
     Faust sends each table write through its producer buffer, which drains one message at a
     time: a batch of writes filled it ("producer buffer full") and the agent waited for it to
     drain. Here the store is written at once, as Faust does, and the changelog records wait in a
-    list until `send` hands them to the client; the caller sends before it acks the inputs that
-    caused them, and Faust's commit flushes the client before it commits those offsets. The
-    key and value bytes are the ones Faust writes, so recovery reads them as before."""
+    list until `take` hands them to persist.py, which sends them in the order a kill -9 cannot
+    break. The key and value bytes are the ones Faust writes, so recovery reads them as before."""
 
     def __init__(self, app, table):
         self.app, self.table, self.name = app, table, table.name
@@ -162,13 +161,15 @@ class BatchedTable:
             raise RuntimeError(f"table {self.name} written outside of an agent")
         return event.message.partition
 
-    async def send(self) -> None:
-        if not self.pending:
-            return
+    def take(self) -> list[tuple[int, Any, Any]]:
+        """The writes since the last take: (partition, key, value or None)."""
         pending, self.pending = self.pending, []
+        return pending
+
+    async def send(self, records) -> None:
         table, topic = self.table, self.table.changelog_topic
         name = topic.get_topic_name()
-        for partition, key, value in pending:
+        for partition, key, value in records:
             key_bytes, _ = topic.prepare_key(key, table.key_serializer)
             if value is not None:
                 value, _ = topic.prepare_value(value, table.value_serializer)

@@ -2,8 +2,8 @@
 passes them, then are taken in the engine's total order.
 
 Kafka is the buffer of waiting inputs: an input is acked only once it has been
-applied, and Faust commits no offset past an unacked one (faust_compat fixes
-the off-by-one that let it), after flushing what the input caused. A restarted
+applied and what it caused is out (persist.py), and Faust commits no offset
+past an unacked one (faust_compat fixes the off-by-one that let it). A restarted
 or rebalanced worker simply reads the waiting inputs again. Deadlines live in a
 table. The keyed states drop what they already took (event ids, fired sets),
 so a redelivered input changes nothing.
@@ -49,19 +49,18 @@ class Tables:
 class Stage:
     """Watermark, waiting inputs and deadlines of one stage; `handler` holds the rules' side.
     `direct`: the platform topics it reads itself; `position(topic, p)`: how far this worker has
-    read such a partition (IngestTracker.position)."""
+    read such a partition (IngestTracker.position); `checkpoint(acks)` closes a batch (persist.py)."""
 
     def __init__(self, name: str, handler, tables: Tables, make_frontier: Callable[[], Frontier],
-                 order_key: Callable[[Any], tuple], metrics=None, stopping: Callable[[], bool] = lambda: False,
-                 direct: tuple[str, ...] = (), position: Callable[[str, int], int | None] = lambda t, p: None,
-                 send_writes: Callable[[], Awaitable] = None):
+                 order_key: Callable[[Any], tuple], checkpoint: Callable[[list], None], metrics=None,
+                 stopping: Callable[[], bool] = lambda: False, direct: tuple[str, ...] = (), position: Callable[[str, int], int | None] = lambda t, p: None):
         self.name, self.handler, self.tables = name, handler, tables
         self.stopping = stopping
         self.make_frontier, self.order_key, self.metrics = make_frontier, order_key, metrics
         self.direct = frozenset(direct)
         self.local = {f"{INGEST}{t}": t for t in direct}
         self.position = position
-        self.send_writes = send_writes or _nothing       # the tables' changelog records, before an ack
+        self.checkpoint = checkpoint
         self.parts: dict[int, Partition] = {}
         self._seq = count()
         self.late = 0
@@ -105,13 +104,15 @@ class Stage:
             else:
                 part.frontier.update(mark)
         self._release_held(p, part)
-        if not await self.advance(p, part) and part.frontier.max_seen() != known:
+        if await self.advance(p, part, ack):
+            return                                # acked with the batch it closed
+        if part.frontier.max_seen() != known:
             # Kept before the mark is acked: a worker restarted once the input was all read
             # re-reads none of it, and must still close the lateness window on this time.
-            # (When the watermark moved, advance has kept it already.)
             self._save(p, part)
-            await self.send_writes()
-        await ack()
+            self.checkpoint([ack])
+        else:
+            await ack()
 
     def _release_held(self, p: int, part: Partition) -> None:
         """A mark of a platform partition this stage reads itself arrives on another topic, so it
@@ -152,13 +153,14 @@ class Stage:
             log.warning("%s stage: %d late inputs so far (partition %d: input at %d, final through %d)",
                         self.name, self.late, p, at, through)
 
-    async def advance(self, p: int, part: Partition) -> bool:
-        """Take what the watermark passed, as one batch. Returns whether the progress was kept."""
+    async def advance(self, p: int, part: Partition, *acks) -> bool:
+        """Take what the watermark passed, as one batch closed with `acks` too. Returns whether
+        there was one (else `acks` are the caller's)."""
         through = part.frontier.through()
         if through is None or through <= part.through:
             return False
         inputs, timers = part.inputs, part.timers
-        applied = []
+        applied = list(acks)
         while True:
             if self.stopping():       # shutting down: what is left waits in Kafka, the watermark stays
                 break
@@ -174,22 +176,17 @@ class Stage:
                 applied.append(ack)
             else:
                 break
-        # Each changed key written once for the whole batch, and its changelog records handed to
-        # the producer before the inputs are acked: Faust flushes the producer before it commits.
-        self.handler.flush()
-        kept = not self.stopping()
-        if kept:
+        self.handler.flush()                  # each changed key written once for the whole batch
+        if not self.stopping():
             await self.handler.taken_through(p, through)     # the penalty stage closes escalation days here
             part.through = through
             self._save(p, part)
-        await self.send_writes()
-        for ack in applied:
-            await ack()
+        self.checkpoint(applied)
         if self.metrics:
             seen = part.frontier.max_seen()
             self.metrics.watermark(self.name, part.through, seen if seen is not None else part.through)
             self.metrics.buffered(self.name, sum(len(x.inputs) for x in self.parts.values()))
-        return kept
+        return True
 
     def _save(self, p: int, part: Partition) -> None:
         self.tables.progress[str(p)] = orjson.dumps({"w": part.through, "m": part.frontier.max_seen(),
@@ -204,6 +201,3 @@ class Stage:
 def _timer_key(p: int, timer: Timer) -> str:
     return f"{p}|{timer.due}|{timer.rule}|{timer.order_id}|{timer.parcel or ''}|{timer.ref}"
 
-
-async def _nothing() -> None:
-    """Dict tables (the in-memory driver) have no changelog to send."""

@@ -6,6 +6,7 @@ The worker (agents.py) and the in-memory driver (driver.py) both build from
 here, so a test of the driver tests the wiring the worker runs."""
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable
 
 from detectors.decisions import Decision
@@ -16,6 +17,7 @@ from .codec import encode
 from .handlers import PenaltyHandler, SideHandler, key_of
 from .ingest import route
 from .marks import Frontier
+from .persist import Persist
 from .shop_escalations import ShopEscalations
 from .stage import Stage, Tables
 from .topology import DIRECT, INPUT_TOPICS, ORDER, PARCEL, PENALTY, PICKUP, UPSTREAM
@@ -31,13 +33,19 @@ def table_names(policy) -> list[str]:
     return names + ([ESCALATION_TABLE] if policy.escalations else [])   # seed-v1: no escalation table
 
 
-def build(policy, partitions: int, tables: dict[str, Any], send, publish, escalate=None, *, serving=None,
-          metrics=None, published_before: Callable[[], set] = set, escalated_before: Callable[[], set] = set,
-          stopping: Callable[[], bool] = lambda: False, position=lambda topic, p: None,
-          send_writes=None) -> dict[str, Stage]:
+def stage_tables(stage: str, policy) -> list[str]:
+    """The tables one stage writes (its agent alone)."""
+    names = [f"{stage}-state"] + [f"{stage}-{kind}" for kind in STAGE_TABLES]
+    return names + ([ESCALATION_TABLE] if stage == PENALTY and policy.escalations else [])
+
+
+def build(policy, partitions: int, tables: dict[str, Any], send, publish, escalate=None, *, persist: Persist,
+          serving=None, metrics=None, published_before: Callable[[], set] = set,
+          escalated_before: Callable[[], set] = set, stopping: Callable[[], bool] = lambda: False,
+          position=lambda topic, p: None) -> dict[str, Stage]:
     """One Stage per stage of topics.UPSTREAM over `tables` (name -> dict-like, see table_names).
     send(stage, key, raw), publish(violation) and escalate(escalation) are async; position is
-    IngestTracker.position; send_writes (async) hands the tables' changelog records to the producer."""
+    IngestTracker.position; `persist` takes each closed batch's writes and acks over `tables`."""
     escalations = None
     if policy.escalations:
         escalations = ShopEscalations(tables[ESCALATION_TABLE], policy, escalate, metrics, already=escalated_before)
@@ -48,8 +56,9 @@ def build(policy, partitions: int, tables: dict[str, Any], send, publish, escala
                                   escalations=escalations) if stage == PENALTY
                    else SideHandler(stage, state, policy, send))
         stages[stage] = Stage(stage, handler, Tables(*(tables[f"{stage}-{kind}"] for kind in STAGE_TABLES)),
-                              frontier_factory(stage, partitions), order_key(stage), metrics, stopping=stopping,
-                              direct=DIRECT.get(stage, ()), position=position, send_writes=send_writes)
+                              frontier_factory(stage, partitions), order_key(stage),
+                              functools.partial(persist.close, stage_tables(stage, policy)), metrics,
+                              stopping=stopping, direct=DIRECT.get(stage, ()), position=position)
     return stages
 
 

@@ -79,17 +79,26 @@ def test_a_fault_after_decisions_redelivers_the_tail_and_publishes_nothing_twice
         d.advance(50, close=True)
     d.commit()
     at_commit = len(d.published)
-    while len(d.published) == at_commit:           # decided and published after the commit
-        d.advance(10, close=True)
+    # Decided and published after the commit; for kill -9, while the penalty book's record of a
+    # published violation is not delivered yet (persist.py sends it after the violation).
+    while len(d.published) == at_commit or (how == "kill -9" and not unbooked(d.published[at_commit:], d.changelog)):
+        d.advance(1, close=True)
     assert len(d.published) < len(expected), "the fault must come mid-run"
-    done = sum(len(orjson.loads(v)["done"]) for v in d.tables["penalty-state"].values())
     fault(d, how, [0, 2])
     if how == "kill -9":                              # the penalty book lost records of published violations
-        assert sum(len(orjson.loads(v)["done"]) for v in d.tables["penalty-state"].values()) < done
+        assert unbooked(d.published[at_commit:], d.tables)
     d.run_until_idle()
     assert d.redelivered > 0
     assert len(expected) >= 100 and lines(d.violations()) == lines(expected)
     assert len(set(published_ids(d))) == len(d.published)
+
+
+def unbooked(published: list[bytes], tables) -> list[str]:
+    """The published violations the penalty book in `tables` holds no record of (handlers.py's identity)."""
+    booked = {done for book in tables["penalty-state"].values() for done, _ in orjson.loads(book)["done"]}
+    ids = ["|".join((v["rule"], v["order_id"], f"{v['carrier']}:{v['waybill_no']}" if v["carrier"] else ""))
+           for v in map(orjson.loads, published)]
+    return [i for i in ids if i not in booked]
 
 
 @pytest.mark.parametrize("partitions", [1, 4])
@@ -111,3 +120,4 @@ def test_a_restart_after_the_input_was_read_still_closes_the_window(partitions):
     d.restart()
     d.run_until_idle()
     assert expected and lines(d.violations()) == lines(expected)
+
