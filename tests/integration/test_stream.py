@@ -6,6 +6,7 @@ A generated log with 3 minutes of disorder goes through real workers on a real
 """
 from __future__ import annotations
 
+import functools
 import signal
 import subprocess
 import sys
@@ -42,12 +43,18 @@ def test_one_worker_equals_the_offline_run(log, deployment, tmp_path):
     assert default.read_bytes() == offline(path)[0]
 
 
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "kill_9"])
-def test_stop_mid_stream_and_restart_changes_nothing(stop, long_log, deployment, tmp_path):
+@pytest.mark.parametrize("stop, store", [(signal.SIGTERM, None), (signal.SIGKILL, None),
+                                         (signal.SIGKILL, "rocksdb://")], ids=["sigterm", "kill_9", "kill_9_rocksdb"])
+def test_stop_mid_stream_and_restart_changes_nothing(stop, store, long_log, deployment, tmp_path):
     """Half the input, a worker that decides part of it and is stopped, then a
     new worker and the other half: the result is the uninterrupted run's. With
     SIGKILL (issue 6's first fault) the worker gets no chance to flush or commit:
-    its tables come back from the changelog and what it had not committed is read again."""
+    its tables come back from the changelog and what it had not committed is read again.
+    With RocksDB in a data directory both workers share (as deploy/k8s runs it), the
+    second one starts from what the first left on disk."""
+    if store:
+        env = {"SHIPGUARD_STORE": store, "SHIPGUARD_DATA_DIR": str(tmp_path / "data")}
+        deployment.start_worker = functools.partial(deployment.start_worker, extra_env=env)
     path, as_of = long_log
     expected = offline(path, int(as_of))[0]
     half = sum(1 for _ in open(path, "rb")) // 2

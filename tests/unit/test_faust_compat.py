@@ -7,6 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import faust
+import orjson
 import pytest
 from intervaltree import IntervalTree
 
@@ -83,3 +84,52 @@ def test_the_worker_consumer_waits_for_fetches_as_the_settings_say():
         async def make():           # aiokafka builds its consumer inside a running loop
             return app.consumer._thread._create_worker_consumer(app.transport)
         assert asyncio.run(make())._fetch_max_wait_ms == wait
+
+
+class _Delivery:
+    def add_done_callback(self, callback):
+        pass
+
+
+class _Producer:
+    def __init__(self):
+        self.sent = []
+
+    async def send(self, topic, key, value, partition, timestamp, headers):
+        self.sent.append((topic, key, value, partition))
+        return _Delivery()
+
+
+class _Event:
+    def __init__(self, partition):
+        self.message = type("Message", (), {"partition": partition})()
+
+
+@pytest.mark.parametrize("store", ["memory://", "rocksdb://"])
+def test_a_batched_write_reaches_the_store_and_changelog_only_when_sent(store, tmp_path, monkeypatch):
+    """A RocksDB store outlives kill -9: a state must not be there before persist.py sends it."""
+    app = faust.App("compat-test", store=store, datadir=str(tmp_path), autodiscover=False, web_enabled=False)
+    schema = faust.Schema(key_type=str, value_type=bytes, key_serializer="json", value_serializer="raw")
+    table = app.Table("t", schema=schema, partitions=4)
+    producer = _Producer()
+    batched = faust_compat.BatchedTable(type("App", (), {"producer": producer})(), table)
+    monkeypatch.setattr(faust_compat, "current_event", lambda: _Event(2))
+    batched["a"] = b'{"v":1}'
+    batched["b"] = b'{"v":2}'
+    assert batched.pop("b") == b'{"v":2}' and batched.get("b") is None
+    assert batched.get("a") == b'{"v":1}' and dict(batched.items()) == {"a": b'{"v":1}'}
+    assert stored(table, "a") is None and producer.sent == []           # nothing out yet
+    records = batched.take()
+    batched["a"] = b'{"v":3}'                                 # written again before the first write is sent
+    monkeypatch.setattr(faust_compat, "current_event", lambda: None)     # persist.py's task: no event
+    asyncio.run(batched.send(records))
+    assert stored(table, "a") == {"v": 1} and batched.get("a") == b'{"v":3}'     # the newer write still waits
+    assert [(p, v) for _, _, v, p in producer.sent] == [(2, b'{"v":1}'), (2, b'{"v":2}'), (2, None)]
+    asyncio.run(batched.send(batched.take()))
+    assert stored(table, "a") == {"v": 3} and stored(table, "b") is None and batched.staged == {}
+
+
+def stored(table, key):
+    """What the store gives back: the RocksDB store decodes JSON values, the memory one keeps bytes."""
+    value = table.data.get(key)
+    return orjson.loads(value) if isinstance(value, bytes) else value
