@@ -21,6 +21,7 @@ from detectors.penalties import output_order
 from .ingest import IngestTracker
 from .topology import INPUT_TOPICS, PENALTY, READER, UPSTREAM, progress_topic, stage_topic, topic_specs
 from .mark_plan import PROGRESS, MarkFilter, mark_plan
+from .driver_client import Client, LoggedTable
 from .persist import Persist
 from .wiring import build, final_through, table_names, take
 
@@ -36,37 +37,12 @@ class NotFinal(RuntimeError):
     """What `collect` would still wait for: the penalty stage is not final through T."""
 
 
-class LoggedTable(dict):
-    """A table as the worker's BatchedTable: the store written at once, the writes kept for `take`."""
-
-    def __init__(self, data: dict, partition, send):
-        super().__init__(data)
-        self.partition, self._send, self.pending = partition, send, []
-
-    def __setitem__(self, key, value) -> None:
-        super().__setitem__(key, value)
-        self.pending.append((self.partition(), key, value))
-
-    def pop(self, key, default=None):
-        if key not in self:
-            return default
-        self.pending.append((self.partition(), key, None))
-        return super().pop(key)
-
-    def take(self) -> list:
-        pending, self.pending = self.pending, []
-        return pending
-
-    async def send(self, records) -> None:
-        self._send(records)
-
-
 class Driver:
     def __init__(self, policy, partitions: int = 4, lateness_ms: int = 300_000, seed=None):
         self.policy, self.n, self.lateness_ms = policy, partitions, lateness_ms
         self.rng = random.Random(seed) if seed is not None else None    # seeded: random interleavings
         self.changelog = {name: {} for name in table_names(policy)}   # what a restarted worker recovers
-        self.unsent: list[tuple[tuple, object]] = []                  # (partition, deliver): in the client
+        self.client = Client(self.rng)                                 # what was produced and not yet delivered
         self.queues = [(t, p) for t in (*INPUT_TOPICS, *UPSTREAM) for p in range(partitions)]
         self.topics = {tp: [] for tp in [*self.queues, (PROGRESS, 0)]}
         # A target's partition count as the topology declares it (the progress topic has one).
@@ -113,7 +89,7 @@ class Driver:
 
     def commit(self) -> None:
         """Every offset acked so far, after a flush of the producer (as Faust commits)."""
-        self._deliver()
+        self.client.deliver()
         for tp, acks in self.acks.items():          # up to the first offset not acked
             while self.committed[tp] in acks:
                 acks.discard(self.committed[tp])
@@ -124,8 +100,7 @@ class Driver:
         A stop sends every closed batch and flushes first; lose_unflushed (kill -9) loses what was
         not delivered yet (seeded: each partition keeps some first part of it)."""
         if lose_unflushed:
-            self._deliver(some=True)
-            self.unsent.clear()
+            self.client.kill()
         else:
             asyncio.run(self._settle())
         self._start()
@@ -158,11 +133,11 @@ class Driver:
 
     async def _send(self, stage: str, key: str, value: bytes) -> None:
         tp = (stage, partition_of(key, self.n))
-        self.unsent.append((tp, functools.partial(self.topics[tp].append, value)))
+        self.client.produce(tp, functools.partial(self.topics[tp].append, value))
 
     def _appender(self, topic: str, out: list):
         async def append(doc: dict) -> None:        # an output topic: what a reader would get back
-            self.unsent.append(((topic, 0), functools.partial(out.append, orjson.dumps(doc))))
+            self.client.produce((topic, 0), functools.partial(out.append, orjson.dumps(doc)))
         return append
 
     def _log(self, name: str, records) -> None:
@@ -170,34 +145,15 @@ class Driver:
         for p, key, value in records:
             write = functools.partial(changelog.__setitem__, key, value) if value is not None else \
                 functools.partial(changelog.pop, key, None)
-            self.unsent.append(((name, p), write))
-
-    def _deliver(self, some: bool = False) -> None:
-        """The client delivers what it was handed: all of it, or (some, seeded) a first part of
-        each partition's, so one partition's records may arrive before another's sent earlier."""
-        if some and self.rng:
-            left = {tp: self.rng.randint(0, n) for tp, n in _counts(self.unsent).items()}
-            kept = []
-            for entry in self.unsent:
-                tp, deliver = entry
-                if left[tp]:
-                    left[tp] -= 1
-                    deliver()
-                else:
-                    kept.append(entry)
-            self.unsent = kept
-        elif not some:
-            unsent, self.unsent = self.unsent, []
-            for _, deliver in unsent:
-                deliver()
+            self.client.produce((name, p), write)
 
     async def _flush(self) -> None:
-        self._deliver()
+        self.client.deliver()
 
     async def _settle(self) -> None:
         while await self.persist.step():
             pass
-        self._deliver()
+        self.client.deliver()
 
     async def _run(self, limit: float, idle: bool) -> int:
         """Rounds: one message from each input partition, what each stage partition holds (seeded:
@@ -215,11 +171,11 @@ class Driver:
                     await self._take(tp)
                     taken += 1
             if not await self._marks() and not ready:
-                if not (self.unsent or self.persist.queue):
+                if not (self.client.unsent or self.persist.queue):
                     break
                 await self._settle()               # quiet: the client and persist.py catch up
             elif self.rng is None:
-                self._deliver()
+                self.client.deliver()
         return taken
 
     async def _take(self, tp: tuple[str, int]) -> None:
@@ -239,7 +195,7 @@ class Driver:
         if self.rng is None:
             await self._settle()
         else:                                     # the client and persist.py at work, some of the time
-            self._deliver(some=True)
+            self.client.deliver(some=True)
             if self.rng.random() < 0.5:
                 await self.persist.step()
 
@@ -253,7 +209,7 @@ class Driver:
             new = self.marks_sent.new(target, marks)
             for p in range(self.partitions_of[target]) if new else ():
                 value = orjson.dumps({"k": "marks", "marks": new})
-                self.unsent.append(((target, p), functools.partial(self.topics[(target, p)].append, value)))
+                self.client.produce((target, p), functools.partial(self.topics[(target, p)].append, value))
             sent = sent or bool(new)
         return sent
 
@@ -265,9 +221,3 @@ class Driver:
             raise NotFinal(f"penalty stage marks: {sorted(latest.items())}")
         return T
 
-
-def _counts(unsent) -> dict:
-    counts: dict = {}
-    for tp, _ in unsent:
-        counts[tp] = counts.get(tp, 0) + 1
-    return counts
