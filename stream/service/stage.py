@@ -53,7 +53,8 @@ class Stage:
 
     def __init__(self, name: str, handler, tables: Tables, make_frontier: Callable[[], Frontier],
                  order_key: Callable[[Any], tuple], checkpoint: Callable[[list], None], metrics=None,
-                 stopping: Callable[[], bool] = lambda: False, direct: tuple[str, ...] = (), position: Callable[[str, int], int | None] = lambda t, p: None):
+                 stopping: Callable[[], bool] = lambda: False, direct: tuple[str, ...] = (),
+                 position: Callable[[str, int], int | None] = lambda t, p: None):
         self.name, self.handler, self.tables = name, handler, tables
         self.stopping = stopping
         self.make_frontier, self.order_key, self.metrics = make_frontier, order_key, metrics

@@ -28,13 +28,11 @@ ESCALATION_TABLE = "penalty-escalations"
 
 def table_names(policy) -> list[str]:
     """Every table the graph keeps, by its Faust name (the changelog topics derive from these)."""
-    names = [f"{stage}-state" for stage in UPSTREAM]
-    names += [f"{stage}-{kind}" for stage in UPSTREAM for kind in STAGE_TABLES]
-    return names + ([ESCALATION_TABLE] if policy.escalations else [])   # seed-v1: no escalation table
+    return [name for stage in UPSTREAM for name in stage_tables(stage, policy)]
 
 
 def stage_tables(stage: str, policy) -> list[str]:
-    """The tables one stage writes (its agent alone)."""
+    """The tables one stage writes (its agent alone); seed-v1 has no escalation table."""
     names = [f"{stage}-state"] + [f"{stage}-{kind}" for kind in STAGE_TABLES]
     return names + ([ESCALATION_TABLE] if stage == PENALTY and policy.escalations else [])
 
