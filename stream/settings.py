@@ -13,7 +13,7 @@ ENV = {
     "session_timeout": "SHIPGUARD_SESSION_TIMEOUT", "fetch_max_wait_ms": "SHIPGUARD_FETCH_MAX_WAIT_MS",
     "metrics_host": "SHIPGUARD_METRICS_HOST", "data_dir": "SHIPGUARD_DATA_DIR",
     "feed_topics": "SHIPGUARD_FEED_TOPICS",
-    "replication_factor": "SHIPGUARD_REPLICATION_FACTOR",
+    "replication_factor": "SHIPGUARD_REPLICATION_FACTOR", "standby_replicas": "SHIPGUARD_STANDBY_REPLICAS",
     # Kafka security (stream/kafka_security.py): environment only, never a flag (ps shows flags)
     "kafka_security_protocol": "SHIPGUARD_KAFKA_SECURITY_PROTOCOL",
     "kafka_sasl_mechanism": "SHIPGUARD_KAFKA_SASL_MECHANISM",
@@ -45,6 +45,9 @@ class Settings:
     data_dir: str = ""
     feed_topics: str = ""                         # "kuaidi100:TOPIC,sf:TOPIC": raw feeds to convert (feed_agent.py)
     replication_factor: int = 1                   # of the topics Faust and `shipguard topics` create
+    # Warm copies of other workers' tables, for a faster hand-over. Faust's default, 1, had each worker
+    # read every other worker's changelogs: two workers spent 1.5x one's CPU per message (BENCHMARKS.md).
+    standby_replicas: int = 0
     kafka_security_protocol: str = "PLAINTEXT"    # PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL
     kafka_sasl_mechanism: str = "PLAIN"           # PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512
     kafka_sasl_username: str = ""

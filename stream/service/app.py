@@ -91,6 +91,7 @@ def make_faust(settings: Settings) -> faust.App:
         consumer_auto_offset_reset="earliest", web_enabled=False, web_bind="127.0.0.1",
         web_host="127.0.0.1", autodiscover=False, broker_commit_interval=1.0,
         stream_wait_empty=False,   # inputs wait unacked for the watermark: never wait for them to drain
+        table_standby_replicas=settings.standby_replicas,
         datadir=settings.data_dir or tempfile.mkdtemp(prefix="shipguard-"),
     )
     credentials = faust_credentials(settings)          # SASL/TLS from SHIPGUARD_KAFKA_* (None: plaintext)

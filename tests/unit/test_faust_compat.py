@@ -86,6 +86,19 @@ def test_the_worker_consumer_waits_for_fetches_as_the_settings_say():
         assert asyncio.run(make())._fetch_max_wait_ms == wait
 
 
+def test_standby_replicas_are_none_unless_the_settings_ask():
+    """Faust's default, one standby, had each worker read the other workers' changelogs."""
+    from stream.policies import load_policy
+    from stream.service.app import create_app
+    from stream.settings import Settings, from_env
+
+    assert from_env({}).standby_replicas == 0
+    assert from_env({"SHIPGUARD_STANDBY_REPLICAS": "2"}).standby_replicas == 2
+    for n in (0, 1):
+        app = create_app(Settings(app_id=f"standby{n}", standby_replicas=n), load_policy("seed-v1"))
+        assert app.conf.table_standby_replicas == n
+
+
 class _Delivery:
     def add_done_callback(self, callback):
         pass
