@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from stream.service.persist import Persist
 
 
@@ -76,3 +78,21 @@ def test_drain_waits_for_every_closed_batch():
         runner.cancel()
         return list(log)
     assert asyncio.run(scenario()) == ["flush", ("order-state", "o1", b"s"), "flush"]
+
+
+def test_a_failed_flush_acks_nothing():
+    """A message or record not delivered: the inputs stay unacked, to be read again after the crash."""
+    log, tables, persist = setup()
+
+    async def failing():
+        raise RuntimeError("not delivered")
+    persist.flush = failing
+    acked = []
+
+    async def ack():
+        acked.append(1)
+    tables["order-state"].pending = [(0, "o1", b"s")]
+    persist.close(list(tables), [ack])
+    with pytest.raises(RuntimeError):              # to persist.run's caller: agents.write_tables crashes the app
+        asyncio.run(persist.step())
+    assert acked == [] and ("order-state", "o1", b"s") not in log
