@@ -178,11 +178,7 @@ async def _send_marks(app, ctx: Context) -> None:
 
     def offsets(topic, p):
         tp = TP(topic, p)
-        try:
-            hw = consumer.highwater(tp)
-        except Exception:          # not fetched yet: unknown, so not caught up
-            hw = None
-        return hw, faust_compat.committed_offset(consumer, tp)
+        return faust_compat.highwater(consumer, tp), faust_compat.committed_offset(consumer, tp)   # None: not caught up
 
     def partitions_of(topic):
         return consumer.topic_partitions(topic) or n

@@ -105,10 +105,7 @@ class Continuity:
             if tp.topic not in self.topics or tp in self.in_flight:
                 continue
             nxt = self.expected.get(tp, faust_compat.committed_offset(consumer, tp))
-            try:
-                high = consumer.highwater(tp)
-            except Exception:             # not fetched yet
-                high = None
+            high = faust_compat.highwater(consumer, tp)
             if nxt is None or (high is not None and nxt >= high):
                 self.quiet.pop(tp, None)
                 continue

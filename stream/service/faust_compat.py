@@ -67,6 +67,14 @@ def without_spinner(worker) -> None:
 
 # -- reading the consumer's bookkeeping -------------------------------------------------------
 
+def highwater(consumer, tp) -> int | None:
+    """The fetch high watermark of tp; None until fetched (Faust raises then)."""
+    try:
+        return consumer.highwater(tp)
+    except Exception:
+        return None
+
+
 def committed_offset(consumer, tp) -> int | None:
     """The next offset the group has committed for tp (None: nothing yet)."""
     return getattr(consumer, "_committed_offset", {}).get(tp)

@@ -26,10 +26,7 @@ def input_lag(consumer, topics=INPUT_TOPICS, position=lambda topic, p: None) -> 
     for tp in consumer.assignment():
         if tp.topic not in lag:
             continue
-        try:
-            end = consumer.highwater(TP(tp.topic, tp.partition))
-        except Exception:          # not fetched yet
-            end = None
+        end = faust_compat.highwater(consumer, TP(tp.topic, tp.partition))
         done = position(tp.topic, tp.partition)
         if done is None:
             done = faust_compat.committed_offset(consumer, tp)

@@ -20,7 +20,7 @@ from .marks import Frontier
 from .persist import Persist
 from .shop_escalations import ShopEscalations
 from .stage import Stage, Tables
-from .topology import DIRECT, INPUT_TOPICS, ORDER, PARCEL, PENALTY, PICKUP, UPSTREAM
+from .topology import DIRECT, FED_BY_INGEST, INPUT_TOPICS, ORDER, PARCEL, PENALTY, UPSTREAM
 
 STAGE_TABLES = ("timers", "progress")
 ESCALATION_TABLE = "penalty-escalations"
@@ -61,7 +61,7 @@ def build(policy, partitions: int, tables: dict[str, Any], send, publish, escala
 
 
 def frontier_factory(stage: str, partitions: int):
-    ingest = INPUT_TOPICS if stage in (ORDER, PARCEL, PICKUP) else ()
+    ingest = INPUT_TOPICS if stage in FED_BY_INGEST else ()
     upstream = {s: partitions for s in UPSTREAM[stage]}
     return lambda: Frontier(tuple(ingest), upstream)
 
