@@ -11,10 +11,9 @@ An event behind what is already final is late: counted, and it changes nothing.
 """
 from __future__ import annotations
 
-import heapq
 from collections import Counter
-from itertools import count
 
+from .agenda import Agenda
 from .decisions import Decision, Timer
 from .escalation import Escalations
 from .events import CarrierScan, Event, split_parcel
@@ -32,8 +31,7 @@ class Engine:
     def __init__(self, policy: Policy, lateness_ms: int = 300_000, as_of: int | None = None):
         self.policy, self.lateness_ms, self.as_of = policy, lateness_ms, as_of
         self.states: dict[str, dict] = {ORDER: {}, PARCEL: {}, PICKUP: {}}
-        self._inputs: list = []                # heap of (sort key, seq, event or timer)
-        self._seq = count()
+        self._agenda = Agenda()                # events and deadlines not yet final
         self._max_seen: int | None = None
         self.final_through: float = NEVER      # every input at or before this time is taken
         self._undecided: list[Decision] = []   # decided, penalty not yet assigned
@@ -53,7 +51,7 @@ class Engine:
             self.counts["late"] += 1
             return
         self.counts["accepted"] += 1
-        heapq.heappush(self._inputs, (event.sort_key, next(self._seq), event))
+        self._agenda.add(event)
         if self._max_seen is None or t > self._max_seen:
             self._max_seen = t
             self.advance(t - self.lateness_ms - 1)
@@ -76,9 +74,7 @@ class Engine:
         if through <= self.final_through:
             return
         self.final_through = through
-        inputs = self._inputs
-        while inputs and inputs[0][0][0] <= through:
-            _, _, item = heapq.heappop(inputs)
+        for item in self._agenda.due(through):
             if isinstance(item, Timer):
                 self._deadline(item)
             else:
@@ -101,7 +97,7 @@ class Engine:
     def _absorb(self, step: Step) -> None:
         self._undecided.extend(step.decisions)
         for timer in step.timers:
-            heapq.heappush(self._inputs, (timer.sort_key, next(self._seq), timer))
+            self._agenda.add(timer)
         for message in step.messages:
             self._deliver(message)
 

@@ -10,14 +10,13 @@ so a redelivered input changes nothing.
 """
 from __future__ import annotations
 
-import heapq
 import logging
 from dataclasses import dataclass, field
-from itertools import count
 from typing import Any, Awaitable, Callable
 
 import orjson
 
+from detectors.agenda import Agenda
 from detectors.decisions import Timer
 
 from .codec import as_doc, decode_doc, encode
@@ -32,12 +31,19 @@ log = logging.getLogger(__name__)
 class Partition:
     frontier: Frontier
     through: int = NEVER
-    inputs: list = field(default_factory=list)        # heap: (order key, seq, item, raw, ack)
-    timers: list = field(default_factory=list)        # heap: (sort key, seq, Timer)
+    agenda: Agenda = field(default_factory=Agenda)    # Waiting inputs and Timers, the engine's order
     # topic -> offsets below it were read before a restart: behind `through` is no news
     read_before: dict = field(default_factory=dict)
     read_to: dict = field(default_factory=dict)       # topic -> the next offset after the last read
     held: list = field(default_factory=list)          # marks of our own platform partition not read to yet
+
+
+@dataclass(slots=True)
+class Waiting:
+    """An input read but not yet final: acked once applied."""
+    item: Any
+    raw: bytes
+    ack: Callable[[], Awaitable]
 
 
 @dataclass
@@ -63,7 +69,6 @@ class Stage:
         self.position = position
         self.checkpoint = checkpoint
         self.parts: dict[int, Partition] = {}
-        self._seq = count()
         self.late = 0
 
     def part(self, p: int) -> Partition:
@@ -85,8 +90,7 @@ class Stage:
         prefix = f"{p}|"
         for key, raw in list(self.tables.timers.items()):
             if key.startswith(prefix):
-                timer = decode_doc(as_doc(raw))
-                heapq.heappush(part.timers, (timer.sort_key, next(self._seq), timer))
+                part.agenda.add(decode_doc(as_doc(raw)))
         return part
 
     async def take_message(self, p: int, topic: str, offset: int, raw: bytes, ack: Callable[[], Awaitable]) -> None:
@@ -141,7 +145,7 @@ class Stage:
                 self._late(p, key[0], part.through)     # not a re-read of what was taken before a restart
             await ack()
         else:
-            heapq.heappush(part.inputs, (key, next(self._seq), item, raw, ack))
+            part.agenda.add(Waiting(item, raw, ack), key)
         if part.held:
             self._release_held(p, part)
             await self.advance(p, part)
@@ -160,23 +164,15 @@ class Stage:
         through = part.frontier.through()
         if through is None or through <= part.through:
             return False
-        inputs, timers = part.inputs, part.timers
         applied = list(acks)
-        while True:
-            if self.stopping():       # shutting down: what is left waits in Kafka, the watermark stays
-                break
-            next_input = inputs[0][0] if inputs else None
-            next_timer = timers[0][0] if timers else None
-            if next_timer is not None and next_timer[0] <= through and (next_input is None or next_timer < next_input):
-                _, _, timer = heapq.heappop(timers)
-                self.tables.timers.pop(_timer_key(p, timer), None)
-                self._keep(p, part, await self.handler.deadline(timer))
-            elif next_input is not None and next_input[0] <= through:
-                _, _, item, raw, ack = heapq.heappop(inputs)
-                self._keep(p, part, await self.handler.input(item, raw, p))
-                applied.append(ack)
+        # Shutting down (`stopping`): what is left waits in Kafka, the watermark stays.
+        for entry in part.agenda.due(through, self.stopping):
+            if isinstance(entry, Timer):
+                self.tables.timers.pop(_timer_key(p, entry), None)
+                self._keep(p, part, await self.handler.deadline(entry))
             else:
-                break
+                self._keep(p, part, await self.handler.input(entry.item, entry.raw, p))
+                applied.append(entry.ack)
         self.handler.flush()                  # each changed key written once for the whole batch
         if not self.stopping():
             await self.handler.taken_through(p, through)     # the penalty stage closes escalation days here
@@ -186,7 +182,7 @@ class Stage:
         if self.metrics:
             seen = part.frontier.max_seen()
             self.metrics.watermark(self.name, part.through, seen if seen is not None else part.through)
-            self.metrics.buffered(self.name, sum(len(x.inputs) for x in self.parts.values()))
+            self.metrics.buffered(self.name, sum(x.agenda.inputs for x in self.parts.values()))
         return True
 
     def _save(self, p: int, part: Partition) -> None:
@@ -196,7 +192,7 @@ class Stage:
     def _keep(self, p: int, part: Partition, timers: list[Timer]) -> None:
         for timer in timers:
             self.tables.timers[_timer_key(p, timer)] = encode(timer)
-            heapq.heappush(part.timers, (timer.sort_key, next(self._seq), timer))
+            part.agenda.add(timer)
 
 
 def _timer_key(p: int, timer: Timer) -> str:
