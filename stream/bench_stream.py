@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .bench import records
 from .bench_paced import marks_figures, marks_run, paced_figures, proc_stat
+from .bench_waiting import waiting_input_bytes
 from .bench_worker import (IDLE_SECONDS, PARTITIONS, merged_buckets, metric, quantile, scrape, wait_until,
                            worker_env)
 from .collect import collect
@@ -58,6 +59,7 @@ def stream_figures(lines: list[bytes], say=print, paced_messages: int | None = N
                       "decision_latency_p50_s": paced["p50"], "decision_latency_p99_s": paced["p99"],
                       "peak_rss_mb": round(paced["peak_rss"] / 2 ** 20, 1), "peak_waiting_inputs": paced["peak_waiting"],
                       "rss_growth_per_waiting_input": paced["rss_growth_per_waiting"]},
+            "waiting_input": waiting_input_bytes(recs),      # measured in-process (tracemalloc), not from RSS
             "marks": marks}
 
 
