@@ -11,6 +11,7 @@ ENV = {
     "lateness": "SHIPGUARD_LATENESS", "policy": "SHIPGUARD_POLICY", "metrics_port": "SHIPGUARD_METRICS_PORT",
     "store": "SHIPGUARD_STORE", "app_id": "SHIPGUARD_APP_ID", "idle_seconds": "SHIPGUARD_IDLE_SECONDS",
     "session_timeout": "SHIPGUARD_SESSION_TIMEOUT", "fetch_max_wait_ms": "SHIPGUARD_FETCH_MAX_WAIT_MS",
+    "fetch_partition_bytes": "SHIPGUARD_FETCH_PARTITION_BYTES",
     "metrics_host": "SHIPGUARD_METRICS_HOST", "data_dir": "SHIPGUARD_DATA_DIR",
     "feed_topics": "SHIPGUARD_FEED_TOPICS",
     "replication_factor": "SHIPGUARD_REPLICATION_FACTOR", "standby_replicas": "SHIPGUARD_STANDBY_REPLICAS",
@@ -42,6 +43,10 @@ class Settings:
     # How long the broker may hold a fetch that finds nothing. Faust fixes it at 1 500 ms, and Tansu
     # holds a fetch about a third of that even when records arrive meanwhile: ~0.5 s per stage hop.
     fetch_max_wait_ms: int = 100
+    # How much the consumer prefetches per partition, and so how far a stage's marks can queue behind
+    # platform records already fetched (seen at Faust's 1 MiB: marks 5 s late in a backlog, and the
+    # quiet-partition watchdog seeking partitions whose records sat in the fetch buffer).
+    fetch_partition_bytes: int = 131_072
     data_dir: str = ""
     feed_topics: str = ""                         # "kuaidi100:TOPIC,sf:TOPIC": raw feeds to convert (feed_agent.py)
     replication_factor: int = 1                   # of the topics Faust and `shipguard topics` create

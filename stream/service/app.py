@@ -92,6 +92,7 @@ def make_faust(settings: Settings) -> faust.App:
         web_host="127.0.0.1", autodiscover=False, broker_commit_interval=1.0,
         stream_wait_empty=False,   # inputs wait unacked for the watermark: never wait for them to drain
         table_standby_replicas=settings.standby_replicas,
+        consumer_max_fetch_size=settings.fetch_partition_bytes,
         datadir=settings.data_dir or tempfile.mkdtemp(prefix="shipguard-"),
     )
     credentials = faust_credentials(settings)          # SASL/TLS from SHIPGUARD_KAFKA_* (None: plaintext)

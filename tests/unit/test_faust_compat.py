@@ -146,3 +146,19 @@ def stored(table, key):
     """What the store gives back: the RocksDB store decodes JSON values, the memory one keeps bytes."""
     value = table.data.get(key)
     return orjson.loads(value) if isinstance(value, bytes) else value
+
+
+def test_the_worker_consumer_prefetches_per_partition_what_the_settings_say():
+    """At Faust's 1 MiB a stage's marks queued behind seconds of fetched platform records."""
+    from stream.policies import load_policy
+    from stream.service.app import create_app
+    from stream.settings import Settings, from_env
+
+    assert from_env({}).fetch_partition_bytes == 131_072
+    assert from_env({"SHIPGUARD_FETCH_PARTITION_BYTES": "65536"}).fetch_partition_bytes == 65_536
+    for size in (65_536, 1_048_576):
+        app = create_app(Settings(app_id=f"fetch{size}", fetch_partition_bytes=size), load_policy("seed-v1"))
+
+        async def make():
+            return app.consumer._thread._create_worker_consumer(app.transport)
+        assert asyncio.run(make())._max_partition_fetch_bytes == size
