@@ -226,7 +226,14 @@ from . import cli_audit  # noqa: E402,F401  (registers replay and explain after 
 
 
 def main() -> None:
-    app()
+    from .kafka_security import SecurityConfigError
+    from .settings import SettingsError
+
+    try:
+        app()
+    except (SettingsError, SecurityConfigError) as exc:    # a command that met a bad setting late
+        err.print(f"shipguard: {exc}", style="red", markup=False, highlight=False)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -11,11 +11,27 @@ from detectors.timeparse import TimeError, parse_duration, parse_time
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="shipguard: detect fake shipping on order, tracking and carrier-scan events.")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)      # one line however long: logs and grep read it whole
+
+
+def _version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import PackageNotFoundError, version
+        try:
+            typer.echo(f"shipguard {version('shipguard')}")
+        except PackageNotFoundError:               # run from a checkout that was never installed
+            typer.echo("shipguard (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(show_version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                               help="print the version and exit")) -> None:
+    """shipguard: detect fake shipping on order, tracking and carrier-scan events."""
 
 
 def fail(message: str) -> None:
-    err.print(f"[red]shipguard: {message}[/red]", highlight=False)
+    err.print(f"shipguard: {message}", style="red", markup=False, highlight=False)
     raise typer.Exit(2)
 
 
@@ -37,6 +53,10 @@ def cli_duration(text: str, option: str) -> int:
 
 
 def settings_from_env(**overrides):
-    from .settings import from_env
+    """The settings, or one line naming the bad variable and exit 2 (before anything connects)."""
+    from .settings import SettingsError, from_env
 
-    return from_env(**overrides)
+    try:
+        return from_env(**overrides)
+    except SettingsError as exc:
+        fail(str(exc))

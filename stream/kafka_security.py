@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ssl
 
-from .settings import Settings, from_env
+from .settings import Settings, from_env, secret
 
 PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
@@ -32,7 +32,7 @@ def check(s: Settings) -> None:
         if s.kafka_sasl_mechanism.upper() not in MECHANISMS:
             raise SecurityConfigError(f"SHIPGUARD_KAFKA_SASL_MECHANISM must be one of {', '.join(MECHANISMS)}, "
                                       f"not {s.kafka_sasl_mechanism!r}")
-        if not s.kafka_sasl_username or not s.kafka_sasl_password:
+        if not s.kafka_sasl_username or not secret(s.kafka_sasl_password):
             raise SecurityConfigError(f"{protocol} needs SHIPGUARD_KAFKA_SASL_USERNAME and SHIPGUARD_KAFKA_SASL_PASSWORD")
     if bool(s.kafka_ssl_certfile) != bool(s.kafka_ssl_keyfile):
         raise SecurityConfigError("SHIPGUARD_KAFKA_SSL_CERTFILE and SHIPGUARD_KAFKA_SSL_KEYFILE go together")
@@ -52,7 +52,7 @@ def ssl_context(s: Settings) -> ssl.SSLContext | None:
         return None
     context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=s.kafka_ssl_cafile or None)
     if s.kafka_ssl_certfile:
-        context.load_cert_chain(s.kafka_ssl_certfile, s.kafka_ssl_keyfile, s.kafka_ssl_key_password or None)
+        context.load_cert_chain(s.kafka_ssl_certfile, s.kafka_ssl_keyfile, secret(s.kafka_ssl_key_password) or None)
     return context
 
 
@@ -62,7 +62,7 @@ def faust_credentials(s: Settings):
 
     check(s)
     if uses_sasl(s):
-        return faust.SASLCredentials(username=s.kafka_sasl_username, password=s.kafka_sasl_password,
+        return faust.SASLCredentials(username=s.kafka_sasl_username, password=secret(s.kafka_sasl_password),
                                      mechanism=s.kafka_sasl_mechanism.upper(), ssl_context=ssl_context(s))
     if uses_tls(s):
         return faust.SSLCredentials(ssl_context(s))
@@ -80,13 +80,13 @@ def kafka_python_config(s: Settings | None = None) -> dict:
     config: dict = {"security_protocol": protocol}
     if uses_sasl(s):
         config.update(sasl_mechanism=s.kafka_sasl_mechanism.upper(), sasl_plain_username=s.kafka_sasl_username,
-                      sasl_plain_password=s.kafka_sasl_password)
+                      sasl_plain_password=secret(s.kafka_sasl_password))
     if uses_tls(s):
         config["ssl_check_hostname"] = True
         if s.kafka_ssl_cafile:
             config["ssl_cafile"] = s.kafka_ssl_cafile
         if s.kafka_ssl_certfile:
             config.update(ssl_certfile=s.kafka_ssl_certfile, ssl_keyfile=s.kafka_ssl_keyfile)
-        if s.kafka_ssl_key_password:
-            config["ssl_password"] = s.kafka_ssl_key_password
+        if secret(s.kafka_ssl_key_password):
+            config["ssl_password"] = secret(s.kafka_ssl_key_password)
     return config

@@ -9,8 +9,8 @@ log = logging.getLogger("shipguard")
 GC_THRESHOLDS = (50_000, 50, 100)     # Python's defaults: (700, 10, 10)
 
 
-def build(settings: Settings):
-    """The app with its metrics and serving view; nothing started yet."""
+def build(settings: Settings, policy=None):
+    """The app with its metrics and serving view; nothing started yet. `policy`: loaded already."""
     from . import lag
     from .app import create_app
     from .health import Health
@@ -18,7 +18,7 @@ def build(settings: Settings):
     from ..policies import load_policy
     from ..serving import ServingView, connect
 
-    policy = load_policy(settings.policy)
+    policy = policy if policy is not None else load_policy(settings.policy)
     metrics = Metrics()
     serving = ServingView(connect(settings.redis_url), metrics=metrics) if settings.redis_url else None
     app = create_app(settings, policy, metrics, serving)
@@ -36,11 +36,14 @@ def run_worker(settings: Settings, loglevel: str = "WARNING") -> None:
     from . import faust_compat
     from ..broker_wait import wait_for_broker
     from ..kafka_security import kafka_python_config
+    from ..policies import load_policy
     from .published import recent_escalation_ids, recent_violation_ids
 
-    security = kafka_python_config(settings)              # SASL/TLS; checked before anything connects
+    # Everything that can be checked without the broker is, before waiting for it.
+    policy = load_policy(settings.policy)
+    security = kafka_python_config(settings)              # SASL/TLS
     wait_for_broker(settings.bootstrap, security=security)
-    app, metrics = build(settings)
+    app, metrics = build(settings, policy)
     app.shipguard.published_before = recent_violation_ids(settings.bootstrap)
     if app.shipguard.policy.escalations:
         app.shipguard.escalated_before = recent_escalation_ids(settings.bootstrap)
