@@ -1,4 +1,5 @@
-"""A worker started before its broker waits for it, saying so, instead of exiting."""
+"""A worker started before its broker waits for it, saying so, instead of exiting; a command
+waits as long as its deadline, then says in one line which broker it could not reach."""
 from __future__ import annotations
 
 import logging
@@ -7,6 +8,10 @@ import time
 from contextlib import closing
 
 log = logging.getLogger("shipguard")
+
+
+class BrokerUnreachable(RuntimeError):
+    """No metadata round trip with the broker within the deadline."""
 
 
 def _listening(bootstrap: str) -> bool:
@@ -20,15 +25,18 @@ def _listening(bootstrap: str) -> bool:
     return False
 
 
-def wait_for_broker(bootstrap: str, interval: float = 2.0, sleep=time.sleep, security: dict | None = None) -> int:
+def wait_for_broker(bootstrap: str, interval: float = 2.0, sleep=time.sleep, security: dict | None = None,
+                    deadline: float | None = None, clock=time.monotonic) -> int:
     """Until a metadata round trip succeeds; returns how many attempts failed. A TCP
     connect comes first: kafka-python's client alone would back off for minutes.
-    security: kafka-python SASL/TLS arguments (stream/kafka_security.py), the environment's by default."""
+    security: kafka-python SASL/TLS arguments (stream/kafka_security.py), the environment's by default.
+    deadline: seconds to keep trying before BrokerUnreachable (None: for ever)."""
     from kafka import KafkaAdminClient
 
     from .kafka_security import kafka_python_config
     security = security if security is not None else kafka_python_config()
     failed = 0
+    give_up = None if deadline is None else clock() + deadline
     while True:
         try:
             if not _listening(bootstrap):
@@ -41,7 +49,10 @@ def wait_for_broker(bootstrap: str, interval: float = 2.0, sleep=time.sleep, sec
             return failed
         except Exception as exc:          # any failure to reach it: wait and ask again
             failed += 1
-            if failed == 1 or failed % 15 == 0:
+            if give_up is not None and clock() + interval > give_up:
+                raise BrokerUnreachable(f"cannot reach the broker at {bootstrap} within {deadline:g} s "
+                                        f"({type(exc).__name__})") from None
+            if give_up is None and (failed == 1 or failed % 15 == 0):   # a command's failure is its one line
                 log.warning("broker %s unreachable (%s); retrying every %.0f s", bootstrap,
                             type(exc).__name__, interval)
             sleep(interval)

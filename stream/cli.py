@@ -3,6 +3,7 @@ function elsewhere, and turns a known failure into one line and a non-zero exit.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Optional
 
@@ -10,7 +11,7 @@ import typer
 
 from detectors.policy import PolicyError
 
-from .cli_common import app, cli_duration, cli_time, err, fail, settings_from_env
+from .cli_common import WAIT_HELP, app, cli_duration, cli_time, err, fail, reach_broker, settings_from_env
 
 @app.command()
 def run(
@@ -103,12 +104,14 @@ def topics(
     partitions: Optional[int] = typer.Option(None, help="partitions of every topic [SHIPGUARD_PARTITIONS]"),
     app_id: Optional[str] = typer.Option(None, help="the worker group's app id [SHIPGUARD_APP_ID]"),
     replication_factor: Optional[int] = typer.Option(None, help="[SHIPGUARD_REPLICATION_FACTOR]"),
+    wait: float = typer.Option(60.0, "--wait", help=WAIT_HELP),
 ) -> None:
     """Create the input, output and internal topics a worker group needs (existing ones are left alone)."""
     from .kafka_security import SecurityConfigError
     from .topics_cli import create_all
 
     settings = settings_from_env(broker=broker, partitions=partitions, app_id=app_id, replication_factor=replication_factor)
+    reach_broker(settings, wait)
     try:
         names = create_all(settings)
     except SecurityConfigError as exc:
@@ -120,12 +123,16 @@ def topics(
 def produce(
     input: Path = typer.Option(..., "--input", help="event log to load onto the input topics"),
     broker: Optional[str] = typer.Option(None, help="kafka://host:port [SHIPGUARD_BROKER]"),
+    wait: float = typer.Option(15.0, "--wait", help=WAIT_HELP),
 ) -> None:
     """Load an event log onto the three input topics, in order, keyed per CONTRACT §1."""
     from .eventlog import read_log
     from .produce import produce_log
 
     settings = settings_from_env(broker=broker)
+    if not input.is_file():
+        fail(f"{input}: no such file (--input)")
+    reach_broker(settings, wait)
     try:
         with open(input, "rb") as stream:
             counts = produce_log(settings.bootstrap, read_log(stream))
@@ -138,7 +145,7 @@ def produce(
 def collect(
     output: Path = typer.Option(..., "--output", help="where to write the violations"),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="T: RFC 3339 or epoch ms"),
-    timeout: float = typer.Option(300.0, "--timeout", help="seconds to wait"),
+    timeout: float = typer.Option(300.0, "--timeout", help="seconds to wait, connecting included"),
     broker: Optional[str] = typer.Option(None, help="kafka://host:port [SHIPGUARD_BROKER]"),
     app_id: Optional[str] = typer.Option(None, help="the worker group's app id [SHIPGUARD_APP_ID]"),
     partitions: Optional[int] = typer.Option(None, help="[SHIPGUARD_PARTITIONS]"),
@@ -157,6 +164,9 @@ def collect(
         chosen = load_policy(settings.policy) if escalations is not None else None
     except PolicyError as exc:
         fail(str(exc))
+    started = time.monotonic()
+    reach_broker(settings, timeout)
+    timeout = max(1.0, timeout - (time.monotonic() - started))
     try:
         violations, info = run_collect(settings, cli_time(as_of, "--as-of"), timeout)
     except CollectTimeout as exc:
@@ -234,6 +244,13 @@ def main() -> None:
     except (SettingsError, SecurityConfigError) as exc:    # a command that met a bad setting late
         err.print(f"shipguard: {exc}", style="red", markup=False, highlight=False)
         sys.exit(2)
+    except Exception as exc:
+        # The broker or Redis failing mid-command (the broker was reached at the start): one line, not
+        # the client's 120-line traceback.
+        if type(exc).__module__.split(".")[0] not in ("kafka", "aiokafka", "redis"):
+            raise
+        err.print(f"shipguard: {type(exc).__name__}: {exc}", style="red", markup=False, highlight=False)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import typer
 
 from detectors.policy import PolicyError
 
-from .cli_common import app, cli_duration, cli_time, err, fail, settings_from_env
+from .cli_common import WAIT_HELP, app, cli_duration, cli_time, err, fail, reach_broker, settings_from_env
 
 
 def _bounds(from_timestamp, from_offsets, to_timestamp, to_offsets) -> dict:
@@ -39,6 +39,7 @@ def replay(
     compare: Optional[Path] = typer.Option(None, "--compare", help="an earlier report: say which decisions differ"),
     topic: Optional[str] = typer.Option(None, "--topic", help="also publish the violations to this audit topic"),
     broker: Optional[str] = typer.Option(None, help="kafka://host:port [SHIPGUARD_BROKER]"),
+    wait: float = typer.Option(15.0, "--wait", help=WAIT_HELP),
 ) -> None:
     """Replay the input topics over a fixed range and write an audit report."""
     from .replay_cli import publish, run_replay, write_report
@@ -47,8 +48,10 @@ def replay(
     if topic == VIOLATIONS:
         fail(f"--topic {topic} is the live output: an audit publishes elsewhere")
     bounds = _bounds(from_timestamp, from_offsets, to_timestamp, to_offsets)
+    settings = settings_from_env(broker=broker)
+    reach_broker(settings, wait)
     try:
-        bootstrap = settings_from_env(broker=broker).bootstrap
+        bootstrap = settings.bootstrap
         report, _ = run_replay(bootstrap, policy, cli_duration(lateness, "--lateness"),
                                cli_time(as_of, "--as-of"), bounds, compare)
         write_report(report, output)
@@ -72,13 +75,16 @@ def explain(
     lateness: str = typer.Option("5m"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
     broker: Optional[str] = typer.Option(None, help="kafka://host:port [SHIPGUARD_BROKER]"),
+    wait: float = typer.Option(15.0, "--wait", help=WAIT_HELP),
 ) -> None:
     """One order's timeline (every event with its time and source offset) and each decision's evidence."""
     from .replay_cli import run_explain
 
     bounds = _bounds(from_timestamp, from_offsets, to_timestamp, to_offsets)
+    settings = settings_from_env(broker=broker)
+    reach_broker(settings, wait)
     try:
-        run_explain(order_id, settings_from_env(broker=broker).bootstrap, policy, cli_duration(lateness, "--lateness"),
+        run_explain(order_id, settings.bootstrap, policy, cli_duration(lateness, "--lateness"),
                     cli_time(as_of, "--as-of"), bounds, as_json)
     except PolicyError as exc:
         fail(str(exc))

@@ -30,9 +30,26 @@ def _options(show_version: bool = typer.Option(False, "--version", callback=_ver
     """shipguard: detect fake shipping on order, tracking and carrier-scan events."""
 
 
-def fail(message: str) -> None:
+USAGE, RUNTIME = 2, 1        # exit codes: a bad flag, setting or file; a failure while working
+
+
+def fail(message: str, code: int = USAGE) -> None:
     err.print(f"shipguard: {message}", style="red", markup=False, highlight=False)
-    raise typer.Exit(2)
+    raise typer.Exit(code)
+
+
+def reach_broker(settings, within: float) -> None:
+    """The broker answers within `within` seconds, or one line and exit 1."""
+    from .broker_wait import BrokerUnreachable, wait_for_broker
+    from .kafka_security import kafka_python_config
+
+    try:
+        wait_for_broker(settings.bootstrap, security=kafka_python_config(settings), deadline=within)
+    except BrokerUnreachable as exc:
+        fail(f"{exc} (SHIPGUARD_BROKER)", RUNTIME)
+
+
+WAIT_HELP = "seconds to wait for the broker to answer"
 
 
 def cli_time(text: Optional[str], option: str) -> Optional[int]:

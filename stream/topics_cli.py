@@ -19,6 +19,6 @@ def create_all(settings: Settings) -> list[str]:
     from .kafka_security import kafka_python_config
 
     security = kafka_python_config(settings)
-    wait_for_broker(settings.bootstrap, security=security)
+    wait_for_broker(settings.bootstrap, security=security)      # reached already by the CLI; `up` comes here too
     return create_specs(settings.bootstrap, wanted(settings), replication=settings.replication_factor,
                         security=security)

@@ -1,6 +1,7 @@
 """Settings: typed and checked (pydantic-settings), a bad one is a single line naming its variable."""
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,22 @@ def test_version():
     done = subprocess.run([sys.executable, "-m", "stream.cli", "--version"], capture_output=True, text=True,
                           timeout=60, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
     assert done.returncode == 0 and done.stdout.startswith("shipguard "), done.stderr
+
+
+@pytest.mark.parametrize("command", [
+    ["topics", "--wait", "2"],
+    ["produce", "--input", "log.jsonl", "--wait", "2"],
+    ["collect", "--timeout", "2", "--output", "v.jsonl"],
+    ["replay", "--output", "r.json", "--wait", "2"],
+    ["explain", "O1", "--wait", "2"],
+])
+def test_an_unreachable_broker_is_one_line_and_exit_1_within_the_deadline(command, tmp_path):
+    (tmp_path / "log.jsonl").write_text("{}\n")
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "SHIPGUARD_BROKER": "kafka://127.0.0.1:1"}
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "stream.cli", *command], env=env, capture_output=True, text=True,
+                          timeout=60, cwd=tmp_path)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 1, done.stderr
+    assert len(lines) == 1 and "cannot reach the broker at 127.0.0.1:1" in lines[0], done.stderr
+    assert "SHIPGUARD_BROKER" in lines[0] and time.monotonic() - started < 20
