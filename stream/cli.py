@@ -11,7 +11,8 @@ import typer
 
 from detectors.policy import PolicyError
 
-from .cli_common import WAIT_HELP, app, cli_duration, cli_time, err, fail, reach_broker, settings_from_env
+from .cli_common import (WAIT_HELP, app, check_files, cli_duration, cli_time, err, fail, reach_broker,
+                         settings_from_env)
 
 @app.command()
 def run(
@@ -24,9 +25,10 @@ def run(
     escalations: Optional[Path] = typer.Option(None, "--escalations",
                                                help="write shop/product escalations here (policies that define them)"),
 ) -> None:
-    """Run the detector over an offline event log."""
+    """Run the detector over an offline event log (`-`: stdin, stdout)."""
     from .offline_cli import run_command
 
+    check_files({"--input": input}, {"--output": output, "--dlq": dlq, "--escalations": escalations})
     try:
         run_command(input, output, cli_time(as_of, "--as-of"), dlq, cli_duration(lateness, "--lateness"), policy,
                     escalations)
@@ -45,9 +47,10 @@ def generate(
     platform_cases: bool = typer.Option(False, "--platform-cases",
                                         help="also plant cases of policy platform-2026-07 (transit, escalations)"),
 ) -> None:
-    """Write a synthetic event log with planted cases of every rule."""
+    """Write a synthetic event log with planted cases of every rule (`--output -`: stdout)."""
     from .offline_cli import generate_command
 
+    check_files(outputs={"--output": output})
     try:
         generate_command(orders, seed, disorder_minutes, output, platform_cases)
     except OSError as exc:
@@ -129,12 +132,13 @@ def produce(
     from .eventlog import read_log
     from .produce import produce_log
 
+    from .cli_files import opened
+
     settings = settings_from_env(broker=broker)
-    if not input.is_file():
-        fail(f"{input}: no such file (--input)")
+    check_files({"--input": input})
     reach_broker(settings, wait)
     try:
-        with open(input, "rb") as stream:
+        with opened(input) as stream:
             counts = produce_log(settings.bootstrap, read_log(stream))
     except OSError as exc:
         fail(f"{exc.filename or input}: {exc.strerror}")
@@ -160,6 +164,7 @@ def collect(
     from .policies import load_policy
 
     settings = settings_from_env(broker=broker, app_id=app_id, partitions=partitions, lateness=lateness, policy=policy)
+    check_files(outputs={"--output": output, "--escalations": escalations})
     try:
         chosen = load_policy(settings.policy) if escalations is not None else None
     except PolicyError as exc:

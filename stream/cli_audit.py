@@ -8,7 +8,8 @@ import typer
 
 from detectors.policy import PolicyError
 
-from .cli_common import WAIT_HELP, app, cli_duration, cli_time, err, fail, reach_broker, settings_from_env
+from .cli_common import (WAIT_HELP, app, check_files, cli_duration, cli_time, err, fail, reach_broker,
+                         settings_from_env)
 
 
 def _bounds(from_timestamp, from_offsets, to_timestamp, to_offsets) -> dict:
@@ -47,6 +48,8 @@ def replay(
 
     if topic == VIOLATIONS:
         fail(f"--topic {topic} is the live output: an audit publishes elsewhere")
+    check_files({"--from-offsets": from_offsets, "--to-offsets": to_offsets, "--compare": compare},
+                {"--output": output})
     bounds = _bounds(from_timestamp, from_offsets, to_timestamp, to_offsets)
     settings = settings_from_env(broker=broker)
     reach_broker(settings, wait)
@@ -80,6 +83,7 @@ def explain(
     """One order's timeline (every event with its time and source offset) and each decision's evidence."""
     from .replay_cli import run_explain
 
+    check_files({"--from-offsets": from_offsets, "--to-offsets": to_offsets})
     bounds = _bounds(from_timestamp, from_offsets, to_timestamp, to_offsets)
     settings = settings_from_env(broker=broker)
     reach_broker(settings, wait)

@@ -52,6 +52,19 @@ def reach_broker(settings, within: float) -> None:
 WAIT_HELP = "seconds to wait for the broker to answer"
 
 
+def check_files(inputs: dict | None = None, outputs: dict | None = None) -> None:
+    """{option: path}: each input readable and each output writable before any work, else one line."""
+    from .cli_files import FileProblem, check_input, check_output
+
+    try:
+        for option, path in (inputs or {}).items():
+            check_input(path, option)
+        for option, path in (outputs or {}).items():
+            check_output(path, option)
+    except FileProblem as exc:
+        fail(str(exc))
+
+
 def cli_time(text: Optional[str], option: str) -> Optional[int]:
     """RFC 3339 with an offset, or epoch milliseconds."""
     if text is None:

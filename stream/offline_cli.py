@@ -1,6 +1,7 @@
 """What `shipguard run` and `shipguard generate` do, with progress and a summary."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import orjson
@@ -10,6 +11,7 @@ from rich.table import Table
 
 from detectors.timeparse import format_time
 
+from .cli_files import STD, opened
 from .eventlog import read_log
 from .offline import RunResult, run_offline
 from .policies import load_policy
@@ -20,8 +22,11 @@ console = Console(stderr=True)
 def run_command(input: Path, output: Path, as_of: int | None, dlq: Path | None,
                 lateness_ms: int, policy_name: str | None, escalations: Path | None = None) -> RunResult:
     policy = load_policy(policy_name)
-    with rich.progress.open(input, "rb", description="reading", console=console, transient=True) as stream:
-        result = run_offline(read_log(stream), policy, lateness_ms, as_of)
+    if str(input) == STD:
+        result = run_offline(read_log(sys.stdin.buffer), policy, lateness_ms, as_of)
+    else:
+        with rich.progress.open(input, "rb", description="reading", console=console, transient=True) as stream:
+            result = run_offline(read_log(stream), policy, lateness_ms, as_of)
     write_lines(output, result.violations)
     if dlq is not None:
         write_lines(dlq, result.dead_letters)
@@ -35,7 +40,7 @@ def run_command(input: Path, output: Path, as_of: int | None, dlq: Path | None,
 
 
 def write_lines(path: Path, objects: list[dict]) -> None:
-    with open(path, "wb") as out:
+    with opened(path, "wb") as out:
         for obj in objects:
             out.write(orjson.dumps(obj) + b"\n")
 
@@ -66,9 +71,12 @@ def generate_command(orders: int, seed: int, disorder_minutes: float, output: Pa
 
     lines, as_of = iter_generate(orders, seed, disorder_minutes, platform_cases=platform_cases)
     written = 0
-    with open(output, "wb") as out:
+    with opened(output, "wb") as out:
         for line in lines:
             out.write(orjson.dumps(line) + b"\n")
             written += 1
     console.print(f"wrote {written} messages for {orders} orders to {output}")
-    print(f"as-of {format_time(as_of)}")
+    if str(output) == STD:
+        console.print(f"as-of {format_time(as_of)}")      # stdout holds the log
+    else:
+        print(f"as-of {format_time(as_of)}")

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from rich.table import Table
 
 from .audit import compare, explain
+from .cli_files import opened
 from .policies import load_policy
 from .replay import replay
 
@@ -21,9 +22,16 @@ def offsets_file(path: Path | None, end: bool) -> dict | None:
     if path is None:
         return None
     doc = orjson.loads(path.read_bytes())
-    table = doc.get("range", doc)
-    return {t: {p: (v[1] if end else v[0]) if isinstance(v, list) else v for p, v in parts.items()}
-            for t, parts in table.items()}
+    table = doc.get("range", doc) if isinstance(doc, dict) else doc
+    shape = f"{path}: want {{topic: {{partition: offset}}}} or a replay report"
+    if not isinstance(table, dict) or not all(isinstance(parts, dict) for parts in table.values()):
+        raise ValueError(shape)
+    offsets = {t: {p: (v[1] if end else v[0]) if isinstance(v, list) and len(v) == 2 else v for p, v in parts.items()}
+               for t, parts in table.items()}
+    if not all(isinstance(o, int) and not isinstance(o, bool) and o >= 0 and p.isdigit()
+               for parts in offsets.values() for p, o in parts.items()):
+        raise ValueError(shape)
+    return offsets
 
 
 class _Bar:
@@ -64,7 +72,8 @@ def publish(bootstrap: str, topic: str, report: dict) -> int:
 
 
 def write_report(report: dict, output: Path) -> None:
-    output.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2) + b"\n")
+    with opened(output, "wb") as out:
+        out.write(orjson.dumps(report, option=orjson.OPT_INDENT_2) + b"\n")
     ranges = sum(len(p) for p in report["range"].values())
     console.print(f"replayed {sum(report['events'].values())} events from {ranges} partitions, policy "
                   f"{report['policy_version']}, as of {report['as_of']}: {len(report['violations'])} violations, "
