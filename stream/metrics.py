@@ -8,7 +8,8 @@ Carrier codes name companies (ZTO, SF), not people.
 """
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (CollectorRegistry, Counter, Gauge, Histogram, PlatformCollector, ProcessCollector,
+                               generate_latest)
 
 from detectors.decisions import RULE_ORDER
 
@@ -39,6 +40,10 @@ class Metrics:
         self.registry = registry if registry is not None else CollectorRegistry(auto_describe=True)
         self._server = None
         r = self.registry
+        # On-call's RSS, CPU and open files (process_*) and the Python runtime (python_info), which a
+        # registry of our own does not get by itself.
+        ProcessCollector(registry=r)
+        PlatformCollector(registry=r)
         self.events_in = Counter("shipguard_events_in_total", "Input messages read, by topic", ["topic"], registry=r)
         self.dead_letters = Counter("shipguard_dead_letters_total", "Inputs sent to the dead-letter topic, by reason",
                                     ["reason"], registry=r)

@@ -146,3 +146,11 @@ def test_grafana_provisioning_points_at_the_dashboard():
     assert {p["datasource"]["uid"] for p in dashboard["panels"]} == {uid}
     provider = yaml.safe_load((DEPLOY / "grafana" / "provisioning" / "dashboards" / "shipguard.yml").read_text())
     assert provider["providers"][0]["options"]["path"] == "/etc/grafana/dashboards"
+
+
+def test_the_dashboard_picks_its_job_and_workers():
+    dashboard = json.loads((DEPLOY / "grafana" / "dashboards" / "shipguard.json").read_text())
+    assert [v["name"] for v in dashboard["templating"]["list"]] == ["job", "worker"]
+    for panel in dashboard["panels"]:
+        for target in panel["targets"]:
+            assert 'job="$job", instance=~"$worker"' in target["expr"], target["expr"]

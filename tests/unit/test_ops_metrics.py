@@ -140,3 +140,18 @@ def test_input_lag_counts_from_what_was_read_not_from_inputs_waiting_unacked():
     read = {("order-paid", 0): 95}
     assert input_lag(consumer, position=lambda t, p: read.get((t, p))) == {
         "order-paid": 5, "tracking-uploaded": 0, "carrier-scan": 10}        # unread: the committed offset
+
+
+def test_the_process_series_on_call_expects_are_on_the_shipguard_registry():
+    m = Metrics()
+    rss = value(m, "process_resident_memory_bytes")
+    assert rss is not None and rss > 10 * 2 ** 20          # this Python process holds well over 10 MiB
+    assert value(m, "process_cpu_seconds_total") > 0
+    assert m.registry.get_sample_value("python_info", {**_python_labels()}) == 1
+
+
+def _python_labels() -> dict:
+    import platform
+    major, minor, patch = platform.python_version_tuple()
+    return {"implementation": platform.python_implementation(), "major": major, "minor": minor,
+            "patchlevel": patch, "version": platform.python_version()}
