@@ -56,3 +56,31 @@ def wait_for_broker(bootstrap: str, interval: float = 2.0, sleep=time.sleep, sec
                 log.warning("broker %s unreachable (%s); retrying every %.0f s", bootstrap,
                             type(exc).__name__, interval)
             sleep(interval)
+
+
+def wait_for_topics(bootstrap: str, names: tuple[str, ...], security: dict, interval: float = 2.0,
+                    most: float = 60.0, sleep=time.sleep) -> int:
+    """Until every topic in `names` exists; returns how many checks found some missing. A worker
+    whose input topics are missing waits rather than exits: in Kubernetes the topics job may still
+    be running, and an exit would only restart it. It says which are missing, once and then at most
+    every minute, waiting twice as long each time up to `most` seconds."""
+    from kafka import KafkaAdminClient
+
+    missing_checks, wait, said = 0, interval, -most
+    waited = 0.0
+    while True:
+        with closing(KafkaAdminClient(bootstrap_servers=bootstrap, client_id="shipguard-probe",
+                                      request_timeout_ms=3000, **security)) as admin:
+            missing = sorted(set(names) - set(admin.list_topics()))
+        if not missing:
+            if missing_checks:
+                log.warning("topics %s exist now; starting", ", ".join(names))
+            return missing_checks
+        missing_checks += 1
+        if waited - said >= 60.0 or missing_checks == 1:
+            log.warning("waiting for topics %s on %s: create them with `shipguard topics` (checking again in %.0f s)",
+                        ", ".join(missing), bootstrap, wait)
+            said = waited
+        sleep(wait)
+        waited += wait
+        wait = min(most, wait * 2)

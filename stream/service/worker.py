@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from ..settings import Settings
+from .topology import INPUT_TOPICS
 
 log = logging.getLogger("shipguard")
 GC_THRESHOLDS = (50_000, 50, 100)     # Python's defaults: (700, 10, 10)
@@ -34,7 +35,7 @@ def run_worker(settings: Settings, loglevel: str = "WARNING") -> None:
     import faust
 
     from . import faust_compat
-    from ..broker_wait import wait_for_broker
+    from ..broker_wait import wait_for_broker, wait_for_topics
     from ..kafka_security import kafka_python_config
     from ..policies import load_policy
     from .published import recent_escalation_ids, recent_violation_ids
@@ -43,6 +44,7 @@ def run_worker(settings: Settings, loglevel: str = "WARNING") -> None:
     policy = load_policy(settings.policy)
     security = kafka_python_config(settings)              # SASL/TLS
     wait_for_broker(settings.bootstrap, security=security)
+    wait_for_topics(settings.bootstrap, INPUT_TOPICS, security)   # silent for minutes without them, before
     app, metrics = build(settings, policy)
     app.shipguard.published_before = recent_violation_ids(settings.bootstrap)
     if app.shipguard.policy.escalations:

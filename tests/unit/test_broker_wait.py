@@ -43,3 +43,28 @@ def test_without_a_deadline_it_waits_until_the_broker_answers(monkeypatch, caplo
     assert clock.now == 40
     retrying = [r for r in caplog.records if "retrying every 2 s" in r.getMessage()]
     assert len(retrying) == 2            # the first failure, then every 15th: never a line per attempt
+
+
+def test_a_worker_waits_for_its_input_topics_saying_which_and_backing_off(monkeypatch, caplog):
+    from stream.broker_wait import wait_for_topics
+
+    listings = iter([["order-paid"], ["order-paid"], ["order-paid", "carrier-scan"],
+                     ["order-paid", "carrier-scan", "tracking-uploaded", "other"]])
+
+    class Admin:
+        def __init__(self, **kwargs):
+            pass
+
+        def list_topics(self):
+            return next(listings)
+
+        def close(self):
+            pass
+    monkeypatch.setattr("kafka.KafkaAdminClient", Admin)
+    slept = []
+    wanted = ("order-paid", "tracking-uploaded", "carrier-scan")
+    assert wait_for_topics("127.0.0.1:1", wanted, {}, interval=2, sleep=slept.append) == 3
+    assert slept == [2, 4, 8]
+    said = [r.getMessage() for r in caplog.records]
+    assert "waiting for topics carrier-scan, tracking-uploaded on 127.0.0.1:1" in said[0]
+    assert "shipguard topics" in said[0] and "exist now" in said[-1] and len(said) == 2
