@@ -45,6 +45,7 @@ class Metrics:
         ProcessCollector(registry=r)
         PlatformCollector(registry=r)
         self.events_in = Counter("shipguard_events_in_total", "Input messages read, by topic", ["topic"], registry=r)
+        self._events_in: dict = {}
         self.dead_letters = Counter("shipguard_dead_letters_total", "Inputs sent to the dead-letter topic, by reason",
                                     ["reason"], registry=r)
         self.violations = Counter("shipguard_violations_total", "Violations published, by rule", ["rule"], registry=r)
@@ -87,7 +88,11 @@ class Metrics:
                                  registry=r)
 
     def event_in(self, topic: str) -> None:
-        self.events_in.labels(topic=topic).inc()
+        # Once per input message: the labelled child is looked up once per topic, not per call.
+        child = self._events_in.get(topic)
+        if child is None:
+            child = self._events_in[topic] = self.events_in.labels(topic=topic)
+        child.inc()
 
     def dead_letter(self, reason: str) -> None:
         self.dead_letters.labels(reason=reason).inc()
