@@ -198,7 +198,10 @@ def query(
 
     if kind not in ("order", "shop", "carrier"):
         fail("KIND must be order, shop or carrier")
-    query_command(kind, ident, redis_url or settings_from_env().redis_url, as_json)
+    url = redis_url or settings_from_env().redis_url
+    if not url:
+        fail("no serving view to ask: SHIPGUARD_REDIS_URL is empty (--redis-url)")
+    query_command(kind, ident, url, as_json)
 
 
 @app.command()

@@ -102,3 +102,11 @@ def test_an_unreachable_broker_is_one_line_and_exit_1_within_the_deadline(comman
     assert done.returncode == 1, done.stderr
     assert len(lines) == 1 and "cannot reach the broker at 127.0.0.1:1" in lines[0], done.stderr
     assert "SHIPGUARD_BROKER" in lines[0] and time.monotonic() - started < 20
+
+
+def test_query_with_the_serving_view_off_says_so(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "SHIPGUARD_REDIS_URL": ""}
+    done = subprocess.run([sys.executable, "-m", "stream.cli", "query", "shop", "S1"], env=env, capture_output=True,
+                          text=True, timeout=60, cwd=tmp_path)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1 and "SHIPGUARD_REDIS_URL is empty" in lines[0], done.stderr
