@@ -247,18 +247,30 @@ def main() -> None:
     from .kafka_security import SecurityConfigError
     from .settings import SettingsError
 
+    def one_line(message: str, code: int) -> None:
+        err.print(f"shipguard: {message}", style="red", markup=False, highlight=False)
+        sys.exit(code)
+
     try:
-        app()
+        code = app(standalone_mode=False)      # usage errors come here instead of Typer's boxed, wrapped text
     except (SettingsError, SecurityConfigError) as exc:    # a command that met a bad setting late
-        err.print(f"shipguard: {exc}", style="red", markup=False, highlight=False)
-        sys.exit(2)
+        one_line(str(exc), 2)
+    except KeyboardInterrupt:
+        sys.exit(130)
     except Exception as exc:
+        if hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int):
+            message = exc.format_message().strip()     # click's usage errors; no arguments: the help, shown
+            if message and "\n" not in message:
+                one_line(message, exc.exit_code)
+            sys.exit(exc.exit_code)
+        if type(exc).__name__ == "Abort":              # click's Ctrl-C at a prompt
+            sys.exit(130)
         # The broker or Redis failing mid-command (the broker was reached at the start): one line, not
         # the client's 120-line traceback.
         if type(exc).__module__.split(".")[0] not in ("kafka", "aiokafka", "redis"):
             raise
-        err.print(f"shipguard: {type(exc).__name__}: {exc}", style="red", markup=False, highlight=False)
-        sys.exit(1)
+        one_line(f"{type(exc).__name__}: {exc}", 1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":
