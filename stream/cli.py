@@ -129,10 +129,9 @@ def produce(
     wait: float = typer.Option(15.0, "--wait", help=WAIT_HELP),
 ) -> None:
     """Load an event log onto the three input topics, in order, keyed per CONTRACT §1."""
+    from .cli_files import opened
     from .eventlog import read_log
     from .produce import produce_log
-
-    from .cli_files import opened
 
     settings = settings_from_env(broker=broker)
     check_files({"--input": input})

@@ -14,11 +14,10 @@ def wanted(settings: Settings):
 
 
 def create_all(settings: Settings) -> list[str]:
-    from .broker_wait import wait_for_broker
+    """On a broker already reached (the CLI waits for it within `--wait`)."""
     from .embedded import create_specs
     from .kafka_security import kafka_python_config
 
     security = kafka_python_config(settings)
-    wait_for_broker(settings.bootstrap, security=security)      # reached already by the CLI; `up` comes here too
     return create_specs(settings.bootstrap, wanted(settings), replication=settings.replication_factor,
                         security=security)
