@@ -11,8 +11,8 @@ import typer
 
 from detectors.policy import PolicyError
 
-from .cli_common import (WAIT_HELP, app, check_files, cli_duration, cli_time, err, fail, reach_broker,
-                         settings_from_env)
+from .cli_common import (WAIT_HELP, app, check_files, cli_duration, cli_time, err, fail, json_beside, print_json,
+                         reach_broker, settings_from_env)
 
 @app.command()
 def run(
@@ -24,14 +24,16 @@ def run(
     policy: Optional[str] = typer.Option(None, "--policy", help="policy name or YAML file"),
     escalations: Optional[Path] = typer.Option(None, "--escalations",
                                                help="write shop/product escalations here (policies that define them)"),
+    as_json: bool = typer.Option(False, "--json", help="print the summary as one JSON object on stdout"),
 ) -> None:
     """Run the detector over an offline event log (`-`: stdin, stdout)."""
     from .offline_cli import run_command
 
     check_files({"--input": input}, {"--output": output, "--dlq": dlq, "--escalations": escalations})
+    json_beside(as_json, output)
     try:
         run_command(input, output, cli_time(as_of, "--as-of"), dlq, cli_duration(lateness, "--lateness"), policy,
-                    escalations)
+                    escalations, as_json)
     except PolicyError as exc:
         fail(str(exc))
     except OSError as exc:
@@ -156,6 +158,7 @@ def collect(
     escalations: Optional[Path] = typer.Option(None, "--escalations",
                                                help="also write the escalations whose day closed at or before T"),
     policy: Optional[str] = typer.Option(None, help="the workers' policy, for --escalations [SHIPGUARD_POLICY]"),
+    as_json: bool = typer.Option(False, "--json", help="print the summary as one JSON object on stdout"),
 ) -> None:
     """Wait for the group to finish the input, then write the violations decided at or before T."""
     from .collect import CollectTimeout, collect as run_collect, collect_escalations
@@ -164,6 +167,7 @@ def collect(
 
     settings = settings_from_env(broker=broker, app_id=app_id, partitions=partitions, lateness=lateness, policy=policy)
     check_files(outputs={"--output": output, "--escalations": escalations})
+    json_beside(as_json, output)
     try:
         chosen = load_policy(settings.policy) if escalations is not None else None
     except PolicyError as exc:
@@ -176,13 +180,20 @@ def collect(
     except CollectTimeout as exc:
         fail(f"timed out: {exc}")
     write_lines(output, violations)
-    err.print(f"collected {len(violations)} violations as of {info['as_of']} "
-              f"({info['published']} published, {info['duplicates']} duplicate ids)")
+    facts = {"violations": len(violations), "as_of": info["as_of"], "published": info["published"],
+             "duplicates": info["duplicates"]}
+    if not as_json:
+        err.print(f"collected {len(violations)} violations as of {info['as_of']} "
+                  f"({info['published']} published, {info['duplicates']} duplicate ids)")
     if escalations is not None:
         found, counts = collect_escalations(settings, info["as_of"], chosen)
         write_lines(escalations, found)          # by day, kind, shop, product: as `run --escalations`
-        err.print(f"collected {len(found)} escalations of policy {chosen.version} "
-                  f"({counts['published']} published, {counts['duplicates']} duplicate ids)", soft_wrap=True)
+        facts["escalations"] = {"written": len(found), "policy_version": chosen.version, **counts}
+        if not as_json:
+            err.print(f"collected {len(found)} escalations of policy {chosen.version} "
+                      f"({counts['published']} published, {counts['duplicates']} duplicate ids)", soft_wrap=True)
+    if as_json:
+        print_json(facts)
 
 
 @app.command()

@@ -8,7 +8,7 @@ import typer
 
 from detectors.policy import PolicyError
 
-from .cli_common import (WAIT_HELP, app, check_files, cli_duration, cli_time, err, fail, reach_broker,
+from .cli_common import (WAIT_HELP, app, check_files, cli_duration, cli_time, err, fail, json_beside, reach_broker,
                          settings_from_env)
 
 
@@ -41,6 +41,7 @@ def replay(
     topic: Optional[str] = typer.Option(None, "--topic", help="also publish the violations to this audit topic"),
     broker: Optional[str] = typer.Option(None, help="kafka://host:port [SHIPGUARD_BROKER]"),
     wait: float = typer.Option(15.0, "--wait", help=WAIT_HELP),
+    as_json: bool = typer.Option(False, "--json", help="print the report's summary as one JSON object on stdout"),
 ) -> None:
     """Replay the input topics over a fixed range and write an audit report."""
     from .replay_cli import publish, run_replay, write_report
@@ -50,6 +51,7 @@ def replay(
         fail(f"--topic {topic} is the live output: an audit publishes elsewhere")
     check_files({"--from-offsets": from_offsets, "--to-offsets": to_offsets, "--compare": compare},
                 {"--output": output})
+    json_beside(as_json, output)
     bounds = _bounds(from_timestamp, from_offsets, to_timestamp, to_offsets)
     settings = settings_from_env(broker=broker)
     reach_broker(settings, wait)
@@ -57,7 +59,7 @@ def replay(
         bootstrap = settings.bootstrap
         report, _ = run_replay(bootstrap, policy, cli_duration(lateness, "--lateness"),
                                cli_time(as_of, "--as-of"), bounds, compare)
-        write_report(report, output)
+        write_report(report, output, as_json)
         if topic:
             err.print(f"published {publish(bootstrap, topic, report)} violations to {topic}")
     except (PolicyError, ValueError) as exc:

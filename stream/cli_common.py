@@ -52,6 +52,20 @@ def reach_broker(settings, within: float) -> None:
 WAIT_HELP = "seconds to wait for the broker to answer"
 
 
+def json_beside(as_json: bool, output) -> None:
+    """--json prints on stdout, so the command's output may not go there too."""
+    if as_json and output is not None and str(output) == "-":
+        fail("--json and --output - would both write stdout")
+
+
+def print_json(facts: dict) -> None:
+    import sys
+
+    import orjson
+    sys.stdout.buffer.write(orjson.dumps(facts) + b"\n")
+    sys.stdout.flush()
+
+
 def check_files(inputs: dict | None = None, outputs: dict | None = None) -> None:
     """{option: path}: each input readable and each output writable before any work, else one line."""
     from .cli_files import FileProblem, check_input, check_output

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from detectors.timeparse import format_time
 
+from .cli_common import print_json
 from .cli_files import STD, opened
 from .eventlog import read_log
 from .offline import RunResult, run_offline
@@ -20,7 +21,8 @@ console = Console(stderr=True)
 
 
 def run_command(input: Path, output: Path, as_of: int | None, dlq: Path | None,
-                lateness_ms: int, policy_name: str | None, escalations: Path | None = None) -> RunResult:
+                lateness_ms: int, policy_name: str | None, escalations: Path | None = None,
+                as_json: bool = False) -> RunResult:
     policy = load_policy(policy_name)
     if str(input) == STD:
         result = run_offline(read_log(sys.stdin.buffer), policy, lateness_ms, as_of)
@@ -32,7 +34,11 @@ def run_command(input: Path, output: Path, as_of: int | None, dlq: Path | None,
         write_lines(dlq, result.dead_letters)
     if escalations is not None:
         write_lines(escalations, result.escalations)   # by day, kind, shop, product
-    print_summary(result, policy.version, policy.rules)
+    facts = summary(result, policy.version, policy.rules)
+    if as_json:
+        print_json(facts)
+        return result
+    print_summary(facts)
     if policy.escalations:
         kinds = {k.name: sum(e["kind"] == k.name for e in result.escalations) for k in policy.escalations}
         console.print("escalations: " + ", ".join(f"{k} {n}" for k, n in kinds.items()))
@@ -45,23 +51,35 @@ def write_lines(path: Path, objects: list[dict]) -> None:
             out.write(orjson.dumps(obj) + b"\n")
 
 
-def print_summary(result: RunResult, policy_version: str, rules: tuple[str, ...]) -> None:
+def summary(result: RunResult, policy_version: str, rules: tuple[str, ...]) -> dict:
+    """What a run did, as `--json` prints it and the table shows it: amounts in fen."""
     counts = result.counts
-    as_of = format_time(result.as_of) if result.as_of is not None else "no events"
-    console.print(f"policy {policy_version}, as of {as_of}")
-    events = {k[3:]: v for k, v in counts.items() if k.startswith("in:")}
-    console.print("events: " + ", ".join(f"{t} {n}" for t, n in sorted(events.items()))
-                  + f"; late {counts['late']}, after as-of {counts['after_as_of']}")
-    dead = {k[5:]: v for k, v in counts.items() if k.startswith("dead:")}
-    console.print(f"dead letters: {sum(dead.values())}"
-                  + (" (" + ", ".join(f"{r} {n}" for r, n in sorted(dead.items())) + ")" if dead else ""))
-    table = Table("rule", "violations", "penalty (yuan)", "capped")
+    by_rule = {}
     for rule in rules:                     # the policy's rules, in decision order
         mine = [v for v in result.violations if v["rule"] == rule]
-        fen = sum(v["penalty"]["amount_fen"] for v in mine)
-        table.add_row(rule, str(len(mine)), f"{fen / 100:.2f}", str(sum(v["penalty"]["capped"] for v in mine)))
-    table.add_row("total", str(len(result.violations)),
-                  f"{sum(v['penalty']['amount_fen'] for v in result.violations) / 100:.2f}", "")
+        by_rule[rule] = {"violations": len(mine), "penalty_fen": sum(v["penalty"]["amount_fen"] for v in mine),
+                         "capped": sum(v["penalty"]["capped"] for v in mine)}
+    return {"policy_version": policy_version, "as_of": result.as_of,
+            "as_of_time": format_time(result.as_of) if result.as_of is not None else None,
+            "events": {k[3:]: v for k, v in sorted(counts.items()) if k.startswith("in:")},
+            "late": counts["late"], "after_as_of": counts["after_as_of"],
+            "dead_letters": {k[5:]: v for k, v in sorted(counts.items()) if k.startswith("dead:")},
+            "rules": by_rule, "violations": len(result.violations),
+            "penalty_fen": sum(v["penalty"]["amount_fen"] for v in result.violations),
+            "escalations": len(result.escalations)}
+
+
+def print_summary(facts: dict) -> None:
+    console.print(f"policy {facts['policy_version']}, as of {facts['as_of_time'] or 'no events'}")
+    console.print("events: " + ", ".join(f"{t} {n}" for t, n in facts["events"].items())
+                  + f"; late {facts['late']}, after as-of {facts['after_as_of']}")
+    dead = facts["dead_letters"]
+    console.print(f"dead letters: {sum(dead.values())}"
+                  + (" (" + ", ".join(f"{r} {n}" for r, n in dead.items()) + ")" if dead else ""))
+    table = Table("rule", "violations", "penalty (yuan)", "capped")
+    for rule, row in facts["rules"].items():
+        table.add_row(rule, str(row["violations"]), f"{row['penalty_fen'] / 100:.2f}", str(row["capped"]))
+    table.add_row("total", str(facts["violations"]), f"{facts['penalty_fen'] / 100:.2f}", "")
     console.print(table)
 
 

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from rich.table import Table
 
 from .audit import compare, explain
+from .cli_common import print_json
 from .cli_files import opened
 from .policies import load_policy
 from .replay import replay
@@ -71,9 +72,21 @@ def publish(bootstrap: str, topic: str, report: dict) -> int:
     return len(report["violations"])
 
 
-def write_report(report: dict, output: Path) -> None:
+def report_summary(report: dict) -> dict:
+    """The report without its lists: what `replay --json` prints."""
+    facts = {k: v for k, v in report.items() if not isinstance(v, list) and k != "comparison"}
+    facts.update({k: len(report[k]) for k in ("violations", "dead_letters", "escalations") if k in report})
+    if "comparison" in report:
+        facts["comparison"] = {k: len(v) if isinstance(v, list) else v for k, v in report["comparison"].items()}
+    return facts
+
+
+def write_report(report: dict, output: Path, as_json: bool = False) -> None:
     with opened(output, "wb") as out:
         out.write(orjson.dumps(report, option=orjson.OPT_INDENT_2) + b"\n")
+    if as_json:
+        print_json(report_summary(report))
+        return
     ranges = sum(len(p) for p in report["range"].values())
     console.print(f"replayed {sum(report['events'].values())} events from {ranges} partitions, policy "
                   f"{report['policy_version']}, as of {report['as_of']}: {len(report['violations'])} violations, "

@@ -49,3 +49,22 @@ def test_dash_is_stdin_and_stdout(tmp_path):
     filed = shipguard("run", "--input", "log.jsonl", "--output", "v.jsonl", cwd=tmp_path)
     assert piped.returncode == 0 and filed.returncode == 0, piped.stderr
     assert piped.stdout == (tmp_path / "v.jsonl").read_bytes() and piped.stdout.count(b"\n") > 0
+
+
+def test_run_json_prints_the_summary_the_table_shows(tmp_path):
+    generated = shipguard("generate", "--orders", "100", "--output", "log.jsonl", cwd=tmp_path)
+    assert generated.returncode == 0, generated.stderr
+    done = shipguard("run", "--input", "log.jsonl", "--output", "v.jsonl", "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    facts = json.loads(done.stdout)
+    written = [json.loads(line) for line in (tmp_path / "v.jsonl").read_text().splitlines()]
+    assert facts["violations"] == len(written) > 0 and facts["policy_version"] == "seed-v1"
+    assert facts["penalty_fen"] == sum(v["penalty"]["amount_fen"] for v in written)
+    assert sum(r["violations"] for r in facts["rules"].values()) == len(written)
+    assert b"penalty (yuan)" not in done.stderr          # the table is what --json replaces
+
+
+def test_json_and_output_dash_cannot_share_stdout(tmp_path):
+    (tmp_path / "log.jsonl").write_text("")
+    done = shipguard("run", "--input", "log.jsonl", "--output", "-", "--json", cwd=tmp_path)
+    assert done.returncode == 2 and "--json and --output -" in one_line(done)
