@@ -66,8 +66,8 @@ def wait_for_topics(bootstrap: str, names: tuple[str, ...], security: dict, inte
     every minute, waiting twice as long each time up to `most` seconds."""
     from kafka import KafkaAdminClient
 
-    missing_checks, wait, said = 0, interval, -most
-    waited = 0.0
+    missing_checks, wait, waited = 0, interval, 0.0
+    said: float | None = None             # when (in seconds waited) the missing topics were last named
     while True:
         with closing(KafkaAdminClient(bootstrap_servers=bootstrap, client_id="shipguard-probe",
                                       request_timeout_ms=3000, **security)) as admin:
@@ -77,7 +77,7 @@ def wait_for_topics(bootstrap: str, names: tuple[str, ...], security: dict, inte
                 log.warning("topics %s exist now; starting", ", ".join(names))
             return missing_checks
         missing_checks += 1
-        if waited - said >= 60.0 or missing_checks == 1:
+        if said is None or waited - said >= 60.0:
             log.warning("waiting for topics %s on %s: create them with `shipguard topics` (checking again in %.0f s)",
                         ", ".join(missing), bootstrap, wait)
             said = waited

@@ -54,7 +54,9 @@ WAIT_HELP = "seconds to wait for the broker to answer"
 
 def json_beside(as_json: bool, output) -> None:
     """--json prints on stdout, so the command's output may not go there too."""
-    if as_json and output is not None and str(output) == "-":
+    from .cli_files import is_std
+
+    if as_json and is_std(output):
         fail("--json and --output - would both write stdout")
 
 

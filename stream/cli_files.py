@@ -11,12 +11,17 @@ from typing import BinaryIO, Iterator
 STD = "-"
 
 
+def is_std(path: Path | None) -> bool:
+    """`-`: stdin for an input, stdout for an output."""
+    return path is not None and str(path) == STD
+
+
 class FileProblem(ValueError):
     """A file option that cannot work: the message names the file and the option."""
 
 
 def check_input(path: Path | None, option: str) -> None:
-    if path is None or str(path) == STD:
+    if path is None or is_std(path):
         return
     if not path.is_file():
         raise FileProblem(f"{path}: no such file ({option})")
@@ -25,7 +30,7 @@ def check_input(path: Path | None, option: str) -> None:
 
 
 def check_output(path: Path | None, option: str) -> None:
-    if path is None or str(path) == STD:
+    if path is None or is_std(path):
         return
     folder = path.parent
     if path.is_dir():
@@ -39,7 +44,7 @@ def check_output(path: Path | None, option: str) -> None:
 @contextmanager
 def opened(path: Path, mode: str = "rb") -> Iterator[BinaryIO]:
     """The file, or stdin/stdout (left open) for `-`."""
-    if str(path) == STD:
+    if is_std(path):
         stream = sys.stdin.buffer if "r" in mode else sys.stdout.buffer
         yield stream
         if "r" not in mode:

@@ -12,7 +12,7 @@ from rich.table import Table
 from detectors.timeparse import format_time
 
 from .cli_common import print_json
-from .cli_files import STD, opened
+from .cli_files import is_std, opened
 from .eventlog import read_log
 from .offline import RunResult, run_offline
 from .policies import load_policy
@@ -24,7 +24,7 @@ def run_command(input: Path, output: Path, as_of: int | None, dlq: Path | None,
                 lateness_ms: int, policy_name: str | None, escalations: Path | None = None,
                 as_json: bool = False) -> RunResult:
     policy = load_policy(policy_name)
-    if str(input) == STD:
+    if is_std(input):
         result = run_offline(read_log(sys.stdin.buffer), policy, lateness_ms, as_of)
     else:
         with rich.progress.open(input, "rb", description="reading", console=console, transient=True) as stream:
@@ -94,7 +94,7 @@ def generate_command(orders: int, seed: int, disorder_minutes: float, output: Pa
             out.write(orjson.dumps(line) + b"\n")
             written += 1
     console.print(f"wrote {written} messages for {orders} orders to {output}")
-    if str(output) == STD:
+    if is_std(output):
         console.print(f"as-of {format_time(as_of)}")      # stdout holds the log
     else:
         print(f"as-of {format_time(as_of)}")
