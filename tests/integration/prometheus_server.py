@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from stream.embedded import free_port, stop_process
+from stream.tools.embedded import free_port, stop_process
 
 
 def binary(name: str) -> str:

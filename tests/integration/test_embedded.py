@@ -8,11 +8,12 @@ from collections import Counter
 import orjson
 import pytest
 
-from stream import embedded
-from stream.embedded import EmbeddedBroker, create_topics, ensure_redis, free_port, port_open
+from stream.tools import embedded
+from stream.tools.embedded import EmbeddedBroker, ensure_redis, free_port, port_open
+from stream.topic_admin import create_topics
 from stream.eventlog import LogRecord, parse_line
 from stream.produce import SKIPPED, message_key, produce_log
-from stream.synth import generate
+from stream.tools.synth import generate
 
 pytestmark = pytest.mark.integration
 PARTITIONS = 4

@@ -17,7 +17,7 @@ import pytest
 from stream.eventlog import read_log
 from stream.offline import run_offline
 from stream.policies import load_policy
-from stream.synth import generate
+from stream.tools.synth import generate
 
 from .deployment import Deployment, metrics_port
 from .observe import LATENESS, metric, scrape, topic_records

@@ -9,7 +9,7 @@ import pytest
 
 from detectors.feeds import convert_feed, scan_key
 from stream import kafka_read
-from stream.embedded import create_topics
+from stream.topic_admin import create_topics
 from stream.produce import make_producer
 from stream.service.topology import DLQ
 

@@ -15,10 +15,10 @@ import pytest
 import yaml
 from kafka import KafkaConsumer
 
-from stream.embedded import free_port
+from stream.tools.embedded import free_port
 from stream.settings import from_env
 from stream.service.topology import progress_topic
-from stream.topics_cli import wanted
+from stream.cli.topics import wanted
 
 from .deployment import Deployment
 from .prometheus_server import Prometheus, binary

@@ -10,7 +10,7 @@ import pytest
 from kafka import KafkaConsumer, TopicPartition
 
 from stream.policies import bundled_names
-from stream.synth import generate
+from stream.tools.synth import generate
 from stream.service.topology import INPUT_TOPICS, internal_topics
 
 from .deployment import PARTITIONS, Deployment

@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from stream.service.agents import TABLE_SIZE_INTERVAL
-from stream.bench_worker import scrape        # "" while the worker is not listening yet
+from stream.tools.bench_worker import scrape        # "" while the worker is not listening yet
 
 from .deployment import Deployment, metrics_port
 

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from stream.metrics import Metrics
-from stream.query_cli import query_command, redact
+from stream.cli.query import query_command, redact
 from stream.serving import ServingView, connect
 
 pytestmark = pytest.mark.integration

@@ -146,7 +146,8 @@ def _assert_nothing_personal(log_path, shown: str) -> None:
 
 def test_a_worker_started_before_its_broker_waits_for_it(log, tmp_path):
     """Issue 6: the broker is unreachable at start; the worker says so, retries, and runs when it comes."""
-    from stream.embedded import EmbeddedBroker, create_specs
+    from stream.tools.embedded import EmbeddedBroker
+    from stream.topic_admin import create_specs
     from stream.service.topology import topic_specs
 
     path, as_of = log

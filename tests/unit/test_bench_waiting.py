@@ -1,6 +1,6 @@
 """The bench's bytes per waiting input are measured on what a stage really keeps."""
-from stream.bench import log_lines, records
-from stream.bench_waiting import waiting_input_bytes
+from stream.tools.bench import log_lines, records
+from stream.tools.bench_waiting import waiting_input_bytes
 
 
 def test_every_valid_input_waits_and_each_holds_at_least_its_message():

@@ -13,6 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
     (["nope"], "No such command 'nope'."),
     (["worker", "--partitions", "x"], "Invalid value for '--partitions'"),
     (["run", "--input"], "Option '--input' requires an argument."),
+    (["ingest", "--format", "cainiao", "feed.json"], "'cainiao' is not one of 'kuaidi100', 'kdniao', 'sf'"),
+    (["query", "user", "U1"], "'user' is not one of 'order', 'shop', 'carrier'"),
+    (["topics", "--wait", "-1"], "Invalid value for '--wait'"),
 ])
 def test_a_usage_error_is_one_line_and_exit_2(args, says, tmp_path):
     done = subprocess.run([sys.executable, "-m", "stream.cli", *args], capture_output=True, text=True, timeout=60,

@@ -8,7 +8,7 @@ from stream.service import codec
 from stream.eventlog import parse_line
 from stream.offline import decode
 from stream.policies import load_policy
-from stream.synth import generate
+from stream.tools.synth import generate
 
 DECODERS = {"order": codec.decode_order_state, "parcel": codec.decode_parcel_state,
             "pickup": codec.decode_pickup_state}

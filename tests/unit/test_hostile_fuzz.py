@@ -6,7 +6,7 @@ from collections import Counter
 from hypothesis import given, settings, strategies as st
 
 from detectors.parse import DeadLetter, parse_message
-from stream.synth import generate
+from stream.tools.synth import generate
 from tests.hostile import hostile_messages
 
 VALID, _ = generate(40, 3, 3)

@@ -10,7 +10,7 @@ import orjson
 from stream.eventlog import read_log
 from stream.offline import run_offline
 from stream.policies import load_policy
-from stream.synth import generate
+from stream.tools.synth import generate
 
 HOSTILE = [
     b'{"topic": "order-paid", "key": "x", "value": {"event_id": "h1", "order_id": ',      # truncated log line

@@ -133,11 +133,11 @@ def test_every_kafka_python_client_takes_the_environment(monkeypatch):
 def test_worker_refuses_bad_security_settings_in_one_line(monkeypatch):
     from typer.testing import CliRunner
 
-    from stream.cli import app
+    from stream.cli import build_app
 
     monkeypatch.setenv("SHIPGUARD_KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
     monkeypatch.setenv("SHIPGUARD_KAFKA_SASL_USERNAME", "sg")
-    result = CliRunner().invoke(app, ["worker"])
+    result = CliRunner().invoke(build_app(), ["worker"])
     assert result.exit_code == 2
     assert "SHIPGUARD_KAFKA_SASL_PASSWORD" in result.output
 

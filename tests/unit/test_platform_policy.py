@@ -13,13 +13,13 @@ from detectors.policy import PolicyError, policy_from_text
 from detectors.rules import REGISTRY
 from stream.service import codec
 from stream.audit import compare
-from stream.cli import app
+from stream.cli import build_app
 from stream.eventlog import parse_line
 from stream.metrics import Metrics
 from stream.offline import decode, run_offline
 from stream.policies import bundled_text, load_policy
 from stream.replay import build_report
-from stream.synth import generate, synthesize
+from stream.tools.synth import generate, synthesize
 
 SEED, PLATFORM = load_policy("seed-v1"), load_policy("platform-2026-07")
 NEW_RULES = ("collect_timeout_24h", "dispatch_timeout_24h", "transit_timeout", "ship_late_48h", "ship_late_96h")
@@ -145,7 +145,7 @@ def test_run_writes_escalations_in_a_fixed_order(tmp_path, runs):
     events = tmp_path / "events.jsonl"
     events.write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in lines))
     out, esc = tmp_path / "violations.jsonl", tmp_path / "escalations.jsonl"
-    result = CliRunner().invoke(app, ["run", "--input", str(events), "--output", str(out),
+    result = CliRunner().invoke(build_app(), ["run", "--input", str(events), "--output", str(out),
                                       "--policy", "platform-2026-07", "--escalations", str(esc)])
     assert result.exit_code == 0, result.output
     written = [orjson.loads(line) for line in esc.read_bytes().splitlines()]

@@ -15,7 +15,7 @@ from stream.eventlog import read_log
 from stream.offline import run_offline
 from stream.policies import load_policy
 from stream.service.shop_escalations import ShopEscalations
-from stream.synth import generate
+from stream.tools.synth import generate
 
 POLICY = load_policy("platform-2026-07")
 

@@ -1,4 +1,4 @@
-"""The synthetic event-log generator (stream.synth): deterministic, bounded disorder, CONTRACT §1/§6 shapes."""
+"""The synthetic event-log generator (stream.tools.synth): deterministic, bounded disorder, CONTRACT §1/§6 shapes."""
 from __future__ import annotations
 
 import re
@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from stream.synth import generate, iter_generate, rfc3339, synthesize
+from stream.tools.synth import generate, iter_generate, rfc3339, synthesize
 
 TIME_FIELD = {"order-paid": "paid_at", "tracking-uploaded": "uploaded_at", "carrier-scan": "scanned_at"}
 RULES = {"duplicate_waybill", "pickup_before_payment", "route_address_mismatch", "recalled_after_deadline",

@@ -18,13 +18,14 @@ from .bench_paced import marks_figures, marks_run, paced_figures, proc_stat
 from .bench_waiting import waiting_input_bytes
 from .bench_worker import (IDLE_SECONDS, PARTITIONS, merged_buckets, metric, quantile, scrape, wait_until,
                            worker_env)
-from .collect import collect
-from .embedded import EmbeddedBroker, create_specs, create_topics, free_port, stop_process
-from .policies import load_policy
-from .produce import produce_log
-from .replay import replay
-from .settings import Settings
-from .service.topology import INPUT_TOPICS, topic_specs
+from ..collect import collect
+from ..topic_admin import create_specs, create_topics
+from .embedded import EmbeddedBroker, free_port, stop_process
+from ..policies import load_policy
+from ..produce import produce_log
+from ..replay import replay
+from ..settings import Settings
+from ..service.topology import INPUT_TOPICS, topic_specs
 
 NULL_TOPIC = "bench-null"
 
@@ -64,9 +65,9 @@ def stream_figures(lines: list[bytes], say=print, paced_messages: int | None = N
 
 
 def bare_agent(broker: EmbeddedBroker, app_id: str, n: int, timeout: float = 600) -> float:
-    """The yardstick: a Faust agent that only takes and decodes the input (stream/bench_bare.py)."""
+    """The yardstick: a Faust agent that only takes and decodes the input (stream/tools/bench_bare.py)."""
     out = Path(tempfile.mkdtemp(prefix="shipguard-bare-")) / "rate.json"
-    proc = subprocess.Popen([sys.executable, "-m", "stream.bench_bare", broker.url, app_id, str(n), str(out)],
+    proc = subprocess.Popen([sys.executable, "-m", "stream.tools.bench_bare", broker.url, app_id, str(n), str(out)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     try:
         wait_until(lambda: out.exists() and out.stat().st_size > 0, [proc], timeout)

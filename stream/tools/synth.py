@@ -449,7 +449,7 @@ class _Builder:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """python -m stream.synth ORDERS [SEED [DISORDER_MINUTES]]: the log on stdout, counts on stderr."""
+    """python -m stream.tools.synth ORDERS [SEED [DISORDER_MINUTES]]: the log on stdout, counts on stderr."""
     import sys
 
     args = (argv if argv is not None else sys.argv[1:]) or ["1000"]

@@ -1,4 +1,4 @@
-"""What every `shipguard` command shares: the Typer app, one-line failures, and
+"""What every `shipguard` command shares: `--version`, one-line failures, and
 the parsing of times, durations and settings given as options."""
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from rich.console import Console
 
 from detectors.timeparse import TimeError, parse_duration, parse_time
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="shipguard: detect fake shipping on order, tracking and carrier-scan events.")
 err = Console(stderr=True, soft_wrap=True)      # one line however long: logs and grep read it whole
 
 
@@ -24,24 +22,28 @@ def _version(asked: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
-def _options(show_version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                               help="print the version and exit")) -> None:
+def version_option(show_version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                                     help="print the version and exit")) -> None:
     """shipguard: detect fake shipping on order, tracking and carrier-scan events."""
 
 
 USAGE, RUNTIME = 2, 1        # exit codes: a bad flag, setting or file; a failure while working
 
 
-def fail(message: str, code: int = USAGE) -> None:
+def say(message: str) -> None:
+    """The one error style: `shipguard: <what> (<which setting or file>)`, one line on stderr."""
     err.print(f"shipguard: {message}", style="red", markup=False, highlight=False)
+
+
+def fail(message: str, code: int = USAGE) -> None:
+    say(message)
     raise typer.Exit(code)
 
 
 def reach_broker(settings, within: float) -> None:
     """The broker answers within `within` seconds, or one line and exit 1."""
-    from .broker_wait import BrokerUnreachable, wait_for_broker
-    from .kafka_security import kafka_python_config
+    from ..broker_wait import BrokerUnreachable, wait_for_broker
+    from ..kafka_security import kafka_python_config
 
     try:
         wait_for_broker(settings.bootstrap, security=kafka_python_config(settings), deadline=within)
@@ -49,12 +51,9 @@ def reach_broker(settings, within: float) -> None:
         fail(f"{exc} (SHIPGUARD_BROKER)", RUNTIME)
 
 
-WAIT_HELP = "seconds to wait for the broker to answer"
-
-
 def json_beside(as_json: bool, output) -> None:
     """--json prints on stdout, so the command's output may not go there too."""
-    from .cli_files import is_std
+    from .files import is_std
 
     if as_json and is_std(output):
         fail("--json and --output - would both write stdout")
@@ -70,7 +69,7 @@ def print_json(facts: dict) -> None:
 
 def check_files(inputs: dict | None = None, outputs: dict | None = None) -> None:
     """{option: path}: each input readable and each output writable before any work, else one line."""
-    from .cli_files import FileProblem, check_input, check_output
+    from .files import FileProblem, check_input, check_output
 
     try:
         for option, path in (inputs or {}).items():
@@ -100,7 +99,7 @@ def cli_duration(text: str, option: str) -> int:
 
 def settings_from_env(**overrides):
     """The settings, or one line naming the bad variable and exit 2 (before anything connects)."""
-    from .settings import SettingsError, from_env
+    from ..settings import SettingsError, from_env
 
     try:
         return from_env(**overrides)

@@ -21,11 +21,12 @@ from pathlib import Path
 import orjson
 from rich.console import Console
 
-from .embedded import EmbeddedBroker, create_specs, ensure_redis, free_port, stop_process
-from .eventlog import parse_line
+from ..topic_admin import create_specs
+from .embedded import EmbeddedBroker, ensure_redis, free_port, stop_process
+from ..eventlog import parse_line
 from .livecounts import Display, Poller
-from .settings import from_env
-from .service.topology import INPUT_TOPICS, topic_specs
+from ..settings import from_env
+from ..service.topology import INPUT_TOPICS, topic_specs
 
 CHUNK, PAUSE, WORKER_GRACE = 2000, 0.5, 15.0
 
@@ -61,7 +62,7 @@ def _log_tail(path: Path, lines: int = 30) -> str:
 
 def _feed(bootstrap: str, orders: int, seed: int, stop: threading.Event, display: Display, alive) -> int:
     """Generated lines onto the input topics, CHUNK at a time with a pause, so counts visibly move."""
-    from .produce import produce_log
+    from ..produce import produce_log
     from .synth import iter_generate
 
     lines, _ = iter_generate(orders, seed, disorder_minutes=3)

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from detectors.timeparse import format_time
 
-from .serving import KINDS, ServingView, connect
+from ..serving import KINDS, ServingView, connect
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 

@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 
 from detectors.policy import PolicyError
 
-from .cli_common import (WAIT_HELP, app, check_files, cli_duration, cli_time, err, fail, json_beside, reach_broker,
-                         settings_from_env)
+from .common import check_files, cli_duration, cli_time, err, fail, json_beside, reach_broker, settings_from_env
+from .options import AsJson, AsOf, Broker, OfflineLateness, OfflinePolicy, Wait
 
 
 def _bounds(from_timestamp, from_offsets, to_timestamp, to_offsets) -> dict:
-    from .replay_cli import offsets_file
+    from .replay_run import offsets_file
 
     if from_timestamp and from_offsets or to_timestamp and to_offsets:
         fail("give a timestamp or an offsets file for each end, not both")
@@ -27,25 +27,24 @@ def _bounds(from_timestamp, from_offsets, to_timestamp, to_offsets) -> dict:
 RANGE_HELP = "record timestamp (RFC 3339 or epoch ms)"
 
 
-@app.command()
 def replay(
     output: Path = typer.Option(..., "--output", help="the report (JSON)"),
     from_timestamp: Optional[str] = typer.Option(None, help=f"start at this {RANGE_HELP}"),
     from_offsets: Optional[Path] = typer.Option(None, help="start offsets: {topic: {partition: offset}} or a report"),
     to_timestamp: Optional[str] = typer.Option(None, help=f"end at this {RANGE_HELP} (inclusive)"),
     to_offsets: Optional[Path] = typer.Option(None, help="end offsets (exclusive), or a report"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="decide as of T"),
-    policy: Optional[str] = typer.Option(None, help="policy name or YAML file"),
-    lateness: str = typer.Option("5m", help="allowed lateness"),
+    as_of: AsOf = None,
+    policy: OfflinePolicy = None,
+    lateness: OfflineLateness = "5m",
     compare: Optional[Path] = typer.Option(None, "--compare", help="an earlier report: say which decisions differ"),
     topic: Optional[str] = typer.Option(None, "--topic", help="also publish the violations to this audit topic"),
-    broker: Optional[str] = typer.Option(None, help="kafka://host:port [SHIPGUARD_BROKER]"),
-    wait: float = typer.Option(15.0, "--wait", help=WAIT_HELP),
-    as_json: bool = typer.Option(False, "--json", help="print the report's summary as one JSON object on stdout"),
+    broker: Broker = None,
+    wait: Wait = 15.0,
+    as_json: AsJson = False,
 ) -> None:
     """Replay the input topics over a fixed range and write an audit report."""
-    from .replay_cli import publish, run_replay, write_report
-    from .service.topology import VIOLATIONS
+    from .replay_run import publish, run_replay, write_report
+    from ..service.topology import VIOLATIONS
 
     if topic == VIOLATIONS:
         fail(f"--topic {topic} is the live output: an audit publishes elsewhere")
@@ -68,22 +67,21 @@ def replay(
         fail(f"{exc.filename}: {exc.strerror}")
 
 
-@app.command()
 def explain(
     order_id: str = typer.Argument(..., help="the order to explain"),
     from_timestamp: Optional[str] = typer.Option(None, help=f"start at this {RANGE_HELP}"),
     from_offsets: Optional[Path] = typer.Option(None, help="start offsets file or a report"),
     to_timestamp: Optional[str] = typer.Option(None, help=f"end at this {RANGE_HELP}"),
     to_offsets: Optional[Path] = typer.Option(None, help="end offsets file or a report"),
-    as_of: Optional[str] = typer.Option(None, "--as-of"),
-    policy: Optional[str] = typer.Option(None),
-    lateness: str = typer.Option("5m"),
-    as_json: bool = typer.Option(False, "--json", help="print JSON"),
-    broker: Optional[str] = typer.Option(None, help="kafka://host:port [SHIPGUARD_BROKER]"),
-    wait: float = typer.Option(15.0, "--wait", help=WAIT_HELP),
+    as_of: AsOf = None,
+    policy: OfflinePolicy = None,
+    lateness: OfflineLateness = "5m",
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    broker: Broker = None,
+    wait: Wait = 15.0,
 ) -> None:
     """One order's timeline (every event with its time and source offset) and each decision's evidence."""
-    from .replay_cli import run_explain
+    from .replay_run import run_explain
 
     check_files({"--from-offsets": from_offsets, "--to-offsets": to_offsets})
     bounds = _bounds(from_timestamp, from_offsets, to_timestamp, to_offsets)

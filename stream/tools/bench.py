@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import orjson
 
-from .eventlog import LogRecord, read_log
-from .offline import run_offline
-from .policies import load_policy
+from ..eventlog import LogRecord, read_log
+from ..offline import run_offline
+from ..policies import load_policy
 from .synth import iter_generate
 
 MESSAGES_PER_ORDER = 12.8       # what the generator makes, dead letters included

@@ -9,11 +9,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
-from .audit import compare, explain
-from .cli_common import print_json
-from .cli_files import opened
-from .policies import load_policy
-from .replay import replay
+from ..audit import compare, explain
+from .common import print_json
+from .files import opened
+from ..policies import load_policy
+from ..replay import replay
 
 console = Console(stderr=True)
 
@@ -60,7 +60,7 @@ def run_replay(bootstrap, policy_name, lateness_ms, as_of, bounds, compare_with:
 
 def publish(bootstrap: str, topic: str, report: dict) -> int:
     """The replayed violations onto an audit topic, keyed by order_id (never the live topic)."""
-    from .produce import make_producer
+    from ..produce import make_producer
 
     producer = make_producer(bootstrap)
     try:

@@ -11,11 +11,11 @@ from rich.table import Table
 
 from detectors.timeparse import format_time
 
-from .cli_common import print_json
-from .cli_files import is_std, opened
-from .eventlog import read_log
-from .offline import RunResult, run_offline
-from .policies import load_policy
+from .common import print_json
+from .files import is_std, opened
+from ..eventlog import read_log
+from ..offline import RunResult, run_offline
+from ..policies import load_policy
 
 console = Console(stderr=True)
 
@@ -85,7 +85,7 @@ def print_summary(facts: dict) -> None:
 
 def generate_command(orders: int, seed: int, disorder_minutes: float, output: Path,
                      platform_cases: bool = False) -> None:
-    from .synth import iter_generate
+    from ..tools.synth import iter_generate
 
     lines, as_of = iter_generate(orders, seed, disorder_minutes, platform_cases=platform_cases)
     written = 0

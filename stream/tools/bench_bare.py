@@ -1,6 +1,6 @@
 """The stream bench's yardstick: a bare Faust agent on the same broker that only takes the
 input in batches (`take_events`) and decodes it. Run as a subprocess:
-    python -m stream.bench_bare BROKER_URL APP_ID N OUT.json
+    python -m stream.tools.bench_bare BROKER_URL APP_ID N OUT.json
 It writes {"per_s": …} to OUT once it has taken N messages (from its first one), then waits
 to be stopped."""
 from __future__ import annotations
@@ -14,7 +14,7 @@ import time
 import faust
 import orjson
 
-from .service.topology import INPUT_TOPICS
+from ..service.topology import INPUT_TOPICS
 
 
 def main(broker: str, app_id: str, n: int, out: str) -> None:

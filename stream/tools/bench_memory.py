@@ -28,9 +28,9 @@ def sample_states(n: int = 2000) -> list[bytes]:
     from detectors.messages import PARCEL
 
     from .bench import log_lines, records
-    from .service.codec import encode_state
-    from .offline import decode
-    from .policies import load_policy
+    from ..service.codec import encode_state
+    from ..offline import decode
+    from ..policies import load_policy
     from detectors.engine import Engine
     engine = Engine(load_policy("seed-v1"), 300_000)
     for record in records(log_lines(n)):
@@ -51,7 +51,7 @@ def measure(store: str, parcels: int) -> dict:
             value = samples[i % len(samples)]
             held[key] = value[:-1] + b"}"              # a distinct object per parcel, as decoded from Kafka
     else:
-        from .service.rocks import rocksdb_options
+        from ..service.rocks import rocksdb_options
         from faust.stores.rocksdb import RocksDBOptions
         folder = tempfile.mkdtemp(prefix="shipguard-bench-rocks-")
         dbs = [RocksDBOptions(**rocksdb_options(), use_rocksdict=True).open(os.path.join(folder, str(p)))
@@ -69,7 +69,7 @@ def measure(store: str, parcels: int) -> dict:
 def memory_figures(parcels: int) -> dict:
     out = {}
     for store in ("memory", "rocksdb"):
-        done = subprocess.run([sys.executable, "-m", "stream.bench_memory", store, str(parcels)],
+        done = subprocess.run([sys.executable, "-m", "stream.tools.bench_memory", store, str(parcels)],
                               capture_output=True, text=True, timeout=1800)
         if done.returncode != 0:
             raise RuntimeError(f"{store} store: {done.stderr.strip().splitlines()[-1:]}")

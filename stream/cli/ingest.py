@@ -21,7 +21,7 @@ from rich.console import Console
 from detectors.events import CARRIER_SCAN
 from detectors.feeds import FORMATS, convert_feed, scan_key
 
-from .offline import dead_letter_record
+from ..offline import dead_letter_record
 
 console = Console(stderr=True)
 

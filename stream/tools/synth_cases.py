@@ -1,7 +1,7 @@
 """The generator's cases, one branch per kind: honest journeys, the legitimate
 look-alikes (split, merged, reuse after 30 days, cancel and re-upload, events
 exactly at a deadline) and a planted case of every rule. `g` is the builder in
-stream/synth.py; each branch adds one order's (or a few orders') events and
+stream/tools/synth.py; each branch adds one order's (or a few orders') events and
 what they are meant to fire to g.expected."""
 from __future__ import annotations
 

@@ -11,9 +11,10 @@ import time
 from pathlib import Path
 
 from .bench_worker import metric, wait_until, worker_env
-from .embedded import EmbeddedBroker, create_specs, free_port, stop_process
-from .produce import produce_log
-from .service.topology import topic_specs
+from ..topic_admin import create_specs
+from .embedded import EmbeddedBroker, free_port, stop_process
+from ..produce import produce_log
+from ..service.topology import topic_specs
 
 TICK = 0.1                 # wall seconds between paced chunks
 

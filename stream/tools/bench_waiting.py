@@ -13,9 +13,9 @@ import tracemalloc
 
 from detectors.agenda import Agenda
 
-from .eventlog import LogRecord
-from .service.ingest import route
-from .service.stage import Waiting
+from ..eventlog import LogRecord
+from ..service.ingest import route
+from ..service.stage import Waiting
 
 
 def _ack(event) -> None:

@@ -1,6 +1,6 @@
 """Place names, waybill styles and carrier tracking texts for the synthetic log.
 
-Written for `stream.synth` in the style of Chinese carrier traces (KDNiao /
+Written for `stream.tools.synth` in the style of Chinese carrier traces (KDNiao /
 Kuaidi100 / carrier open-platform responses). Every hub record names a hub whose
 name ends in a CONTRACT §2 suffix; every non-hub record that mentions a hub does
 so only as a destination (发往 / 下一站 / 送往).
@@ -13,7 +13,7 @@ from functools import lru_cache
 # official names; `short()` gives the bare form (`杭州市` -> `杭州`).
 
 SEC, MIN, HOUR, DAY = 1000, 60_000, 3_600_000, 86_400_000
-# Scan statuses as small ints while building; named in STATUSES (stream/synth.py).
+# Scan statuses as small ints while building; named in STATUSES (stream/tools/synth.py).
 COLLECTED, IN_TRANSIT, DELIVERING, SIGNED, RETURNED, EXCEPTION = range(6)
 
 PLACES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (

