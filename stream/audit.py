@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from detectors.events import CarrierScan, OrderPaid, TrackingUploaded
 from detectors.parse import DeadLetter
-from detectors.timeparse import format_time
+from .human import format_time, yuan
 
 from .offline import decode
 
@@ -72,7 +72,7 @@ def explain(order_id: str, records, report: dict) -> dict:
 
 def _what(item) -> str:
     if isinstance(item, OrderPaid):
-        return (f"paid {item.paid_amount_fen / 100:.2f} yuan, ship within {item.ship_within_hours} h, "
+        return (f"paid {yuan(item.paid_amount_fen)} yuan, ship within {item.ship_within_hours} h, "
                 f"to {item.address.city}")
     if isinstance(item, TrackingUploaded):
         return f"{item.action} waybill {item.parcel}"

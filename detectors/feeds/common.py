@@ -11,12 +11,10 @@ names the field and its place in the document, never its value.
 from __future__ import annotations
 
 import hashlib
-import re
-from datetime import datetime
 
 import orjson
 
-from ..timeparse import SHANGHAI, TimeError, format_time, parse_time
+from ..timeparse import TimeError, format_time, parse_china_time
 from .keywords import status_from_text
 
 
@@ -75,27 +73,16 @@ def record(value: object, path: str) -> dict:
     return value
 
 
-_LOCAL = re.compile(r"([0-9]{4})[-/]([0-9]{2})[-/]([0-9]{2})[ T]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,9}))?)?")
-
-
 def local_time(obj: dict, name: str, path: str) -> int:
     """A feed time -> epoch ms: local China time without offset, RFC 3339, or epoch ms."""
     v = obj.get(name)
     where = f"{path}{name}"
     if v is None:
         raise FeedError("missing_field", f"missing field {where}")
-    if type(v) is str and (m := _LOCAL.fullmatch(v.strip())):
-        *fields, fraction = m.groups()
-        try:
-            dt = datetime(*(int(g or 0) for g in fields), tzinfo=SHANGHAI)
-            seconds = int(dt.timestamp())
-        except (ValueError, OverflowError):
-            raise FeedError("bad_time", f"{where}: invalid date or time of day") from None
-        v = seconds * 1000 + int((fraction or "0")[:3].ljust(3, "0"))
-    elif type(v) is not str and type(v) is not int:
+    if type(v) is not str and type(v) is not int:
         raise FeedError("wrong_type", f"{where} must be a time string or epoch ms")
     try:
-        return parse_time(v)
+        return parse_china_time(v)
     except TimeError as e:
         raise FeedError("bad_time", f"{where}: {e}") from None
 

@@ -24,7 +24,7 @@ def _bounds(from_timestamp, from_offsets, to_timestamp, to_offsets) -> dict:
         fail(f"offsets file: {exc}")
 
 
-RANGE_HELP = "record timestamp (RFC 3339 or epoch ms)"
+RANGE_HELP = "record timestamp (RFC 3339, epoch ms, or China time without offset)"
 
 
 def replay(

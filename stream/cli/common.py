@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from detectors.timeparse import TimeError, parse_duration, parse_time
+from detectors.timeparse import TimeError, parse_china_time, parse_duration
 
 err = Console(stderr=True, soft_wrap=True)      # one line however long: logs and grep read it whole
 
@@ -81,11 +81,11 @@ def check_files(inputs: dict | None = None, outputs: dict | None = None) -> None
 
 
 def cli_time(text: Optional[str], option: str) -> Optional[int]:
-    """RFC 3339 with an offset, or epoch milliseconds."""
+    """RFC 3339, epoch milliseconds, or a time without offset, read as China time (+08:00) as in the feeds."""
     if text is None:
         return None
     try:
-        return parse_time(int(text) if text.lstrip("-").isdigit() else text)
+        return parse_china_time(int(text) if text.lstrip("-").isdigit() else text)
     except TimeError as exc:
         fail(f"{option}: {exc}")
 

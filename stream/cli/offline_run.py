@@ -9,7 +9,7 @@ import rich.progress
 from rich.console import Console
 from rich.table import Table
 
-from detectors.timeparse import format_time
+from ..human import format_time, yuan
 
 from .common import print_json
 from .files import is_std, opened
@@ -78,8 +78,8 @@ def print_summary(facts: dict) -> None:
                   + (" (" + ", ".join(f"{r} {n}" for r, n in dead.items()) + ")" if dead else ""))
     table = Table("rule", "violations", "penalty (yuan)", "capped")
     for rule, row in facts["rules"].items():
-        table.add_row(rule, str(row["violations"]), f"{row['penalty_fen'] / 100:.2f}", str(row["capped"]))
-    table.add_row("total", str(facts["violations"]), f"{facts['penalty_fen'] / 100:.2f}", "")
+        table.add_row(rule, str(row["violations"]), yuan(row['penalty_fen']), str(row["capped"]))
+    table.add_row("total", str(facts["violations"]), yuan(facts['penalty_fen']), "")
     console.print(table)
 
 

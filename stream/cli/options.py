@@ -17,7 +17,7 @@ Lateness = Annotated[Optional[str], typer.Option("--lateness", help="allowed lat
 Policy = Annotated[Optional[str], typer.Option("--policy", help="policy name or YAML file [SHIPGUARD_POLICY]")]
 RedisUrl = Annotated[Optional[str], typer.Option("--redis-url", help="redis://... or '' for none [SHIPGUARD_REDIS_URL]")]
 Wait = Annotated[float, typer.Option("--wait", min=0, help=WAIT_HELP)]
-AsOf = Annotated[Optional[str], typer.Option("--as-of", help="decide as of T (RFC 3339 or epoch ms)")]
+AsOf = Annotated[Optional[str], typer.Option("--as-of", help="decide as of T: RFC 3339, epoch ms, or China time without offset")]
 AsJson = Annotated[bool, typer.Option("--json", help="print the summary as one JSON object on stdout")]
 Dlq = Annotated[Optional[Path], typer.Option("--dlq", help="write dead letters here")]
 OfflineLateness = Annotated[str, typer.Option("--lateness", help="allowed lateness, e.g. 5m")]

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Column, Table
 from rich.text import Text
 
-from detectors.timeparse import format_time
+from ..human import format_time, yuan
 
 from ..serving import KINDS, ServingView, connect
 
@@ -45,10 +45,6 @@ def query_command(kind: str, ident: str, redis_url: str | None, as_json: bool) -
     else:
         print_result(result, Console())
     return result
-
-
-def yuan(fen: int) -> str:
-    return f"{fen / 100:.2f}"
 
 
 def print_result(result: dict, console: Console) -> None:

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from rich.table import Table
 
 from ..audit import compare, explain
+from ..human import yuan
 from .common import print_json
 from .files import opened
 from ..policies import load_policy
@@ -125,12 +126,12 @@ def print_explanation(doc: dict, as_json: bool) -> None:
     for e in doc["timeline"]:
         timeline.add_row(e["at"], e["topic"], str(e["partition"]), str(e["offset"]), e["event_id"], e["what"])
     out.print(timeline)
-    decisions = _table(f"decisions ({doc['policy_version']})", "decided", "rule", "parcel", "penalty (fen)", "evidence")
+    decisions = _table(f"decisions ({doc['policy_version']})", "decided", "rule", "parcel", "penalty (yuan)", "evidence")
     for d in doc["decisions"]:
         evidence = "; ".join(f"{e['event_id']} @{e.get('topic', '?')}/{e.get('partition', '?')}:{e.get('offset', '?')}"
                              for e in d["evidence_events"])
         parcel = f"{d['carrier']}:{d['waybill_no']}" if d["carrier"] else "-"
-        decisions.add_row(d["at"], d["rule"], parcel, str(d["penalty"]["amount_fen"]), evidence)
+        decisions.add_row(d["at"], d["rule"], parcel, yuan(d["penalty"]["amount_fen"]), evidence)
     out.print(decisions if doc["decisions"] else "no decision for this order in the range")
 
 

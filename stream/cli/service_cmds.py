@@ -9,6 +9,7 @@ import typer
 
 from detectors.policy import PolicyError
 
+from ..human import format_time
 from .common import check_files, cli_duration, cli_time, err, fail, json_beside, print_json, reach_broker, \
     settings_from_env
 from .options import AppId, AsJson, AsOf, Broker, Kind, Lateness, Partitions, Policy, RedisUrl, Wait
@@ -116,10 +117,11 @@ def collect(
     except CollectTimeout as exc:
         fail(f"timed out: {exc}")
     write_lines(output, violations)
-    facts = {"violations": len(violations), "as_of": info["as_of"], "published": info["published"],
+    facts = {"violations": len(violations), "as_of": info["as_of"], "as_of_time": format_time(info["as_of"]),
+             "published": info["published"],
              "duplicates": info["duplicates"]}
     if not as_json:
-        err.print(f"collected {len(violations)} violations as of {info['as_of']} "
+        err.print(f"collected {len(violations)} violations as of {format_time(info['as_of'])} "
                   f"({info['published']} published, {info['duplicates']} duplicate ids)")
     if escalations is not None:
         found, counts = collect_escalations(settings, info["as_of"], chosen)

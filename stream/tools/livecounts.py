@@ -18,6 +18,8 @@ from rich.text import Text
 
 from detectors.decisions import RULE_ORDER
 
+from ..human import yuan
+
 # No proxy: the endpoint is on loopback and nothing may leave it, whatever http_proxy says.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -39,7 +41,7 @@ class Counts:
         rules = ", ".join(f"{r} {n}" for r, n in self.rules.items() if n)
         return (f"violations {self.violations}" + (f" ({rules})" if rules else "")
                 + f"; events in {sum(self.events_in.values())}; dead letters {self.dead_letters}"
-                + f"; penalty {self.penalty_fen / 100:.2f} yuan")
+                + f"; penalty {yuan(self.penalty_fen)} yuan")
 
 
 def parse(text: str) -> Counts:
@@ -73,7 +75,7 @@ def table(counts: Counts) -> Table:
     for topic, n in sorted(counts.events_in.items()):
         t.add_row(f"events in: {topic}", str(n))
     t.add_row("dead letters", str(counts.dead_letters))
-    t.add_row("penalty (yuan)", f"{counts.penalty_fen / 100:.2f}")
+    t.add_row("penalty (yuan)", yuan(counts.penalty_fen))
     return t
 
 

@@ -9,6 +9,7 @@ import orjson
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
+from stream.human import yuan
 from stream.policies import bundled_names
 from stream.tools.synth import generate
 from stream.service.topology import INPUT_TOPICS, internal_topics
@@ -128,6 +129,7 @@ def test_explain_shows_the_timeline_and_the_evidence(live):
     assert all("offset" in e for e in mine[0]["evidence_events"])
     table = shipguard(d, "explain", decided["order_id"], "--as-of", as_of)
     assert decided["rule"] in table.stdout
+    assert yuan(decided["penalty"]["amount_fen"]) in table.stdout       # people read yuan, files keep fen
 
 
 def test_timestamp_bounds_resolve_by_reading(live, tmp_path):

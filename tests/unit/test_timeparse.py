@@ -4,7 +4,7 @@ import math
 import pytest
 from hypothesis import given, strategies as st
 
-from detectors.timeparse import MAX_MS, MIN_MS, TimeError, format_time, parse_duration, parse_time
+from detectors.timeparse import MAX_MS, MIN_MS, TimeError, format_time, parse_china_time, parse_duration, parse_time
 
 T0 = 1794362400000  # 2026-11-11T10:00:00+08:00 == 2026-11-11T02:00:00Z
 
@@ -127,3 +127,23 @@ def test_parse_duration(text, ms):
 def test_parse_duration_rejects(text):
     with pytest.raises(ValueError):
         parse_duration(text)
+
+
+@pytest.mark.parametrize("text", ["2026-11-11 10:00:00", "2026-11-11T10:00:00", "2026/11/11 10:00:00",
+                                  "2026-11-11 10:00", " 2026-11-11 10:00:00 "])
+def test_a_time_without_offset_is_china_time_for_feeds_and_the_cli(text):
+    assert parse_china_time(text) == T0
+    with pytest.raises(TimeError):
+        parse_time(text)              # events on the topics must carry their offset (the contract)
+
+
+def test_china_time_keeps_fractions_offsets_and_epoch_ms():
+    assert parse_china_time("2026-11-11 10:00:00.1234") == T0 + 123
+    assert parse_china_time("2026-11-11T02:00:00Z") == T0 and parse_china_time(T0) == T0
+
+
+@pytest.mark.parametrize("text, why", [("2026-02-30 10:00:00", "invalid date or time of day"),
+                                       ("2026-11-11", "date without time of day"), ("soon", "not an RFC 3339 time")])
+def test_china_time_refuses(text, why):
+    with pytest.raises(TimeError, match=why):
+        parse_china_time(text)
