@@ -48,7 +48,11 @@ class Metrics:
         self._events_in: dict = {}
         self.dead_letters = Counter("shipguard_dead_letters_total", "Inputs sent to the dead-letter topic, by reason",
                                     ["reason"], registry=r)
-        self.violations = Counter("shipguard_violations_total", "Violations published, by rule", ["rule"], registry=r)
+        # One counter with both labels, so on-call can ask which rules a carrier's spike is made of, and sums
+        # by (rule) or by (carrier) alone. Bounded: the known rules and carrier codes, `other`, `none`.
+        self.violations = Counter("shipguard_violations_total",
+                                  "Violations published, by rule and carrier code (known codes, other or none)",
+                                  ["rule", "carrier"], registry=r)
         self.penalty_fen = Counter("shipguard_penalty_fen_total", "Penalty amount assigned in fen, by rule and kind",
                                    ["rule", "kind"], registry=r)
         self.penalties_capped = Counter("shipguard_penalties_capped_total", "Penalties reduced by a cap, by rule",
@@ -75,9 +79,6 @@ class Metrics:
         self.buffered_inputs = Gauge("shipguard_buffered_inputs", "Inputs buffered awaiting the watermark, by stage",
                                      ["stage"], registry=r)
         # Operations (deploy/prometheus/alerts.yml, the Kubernetes probes)
-        self.carrier_violations = Counter("shipguard_carrier_violations_total",
-                                          "Violations published, by carrier code (known codes, other or none)",
-                                          ["carrier"], registry=r)
         self.mark_messages = Counter("shipguard_mark_messages_total",
                                      "Watermark mark messages produced, by target stage (progress: collect's)",
                                      ["target"], registry=r)
@@ -100,8 +101,7 @@ class Metrics:
     def violation(self, v: dict) -> None:
         rule = _rule(v.get("rule"))
         penalty = v.get("penalty") or {}
-        self.violations.labels(rule=rule).inc()
-        self.carrier_violations.labels(carrier=_carrier(v.get("carrier"))).inc()
+        self.violations.labels(rule=rule, carrier=_carrier(v.get("carrier"))).inc()
         amount = penalty.get("amount_fen") or 0
         if isinstance(amount, int) and amount > 0:
             self.penalty_fen.labels(rule=rule, kind=_kind(penalty.get("kind"))).inc(amount)

@@ -136,7 +136,7 @@ def test_alerts_and_dashboard_name_only_real_metrics():
     names = set().union(*(referenced(e) for e in exprs))
     assert names <= metric_names(), names - metric_names()
     assert {"shipguard_consumer_lag_messages", "shipguard_watermark_lag_seconds", "shipguard_dead_letters_total",
-            "shipguard_carrier_violations_total"} <= names
+            "shipguard_violations_total"} <= names
 
 
 def test_grafana_provisioning_points_at_the_dashboard():
