@@ -61,8 +61,9 @@ class Metrics:
                                    ["stage"], registry=r)
         self.watermark_lag = Gauge("shipguard_watermark_lag_seconds",
                                    "Max event time seen minus the stage's watermark, seconds", ["stage"], registry=r)
-        self.watermark_value = Gauge("shipguard_watermark_seconds", "The stage's event-time watermark, epoch seconds",
-                                     ["stage"], registry=r)
+        # A point in time, so `_timestamp_seconds` (Prometheus' naming): `time() - it` is how far event time trails.
+        self.watermark_value = Gauge("shipguard_watermark_timestamp_seconds",
+                                     "The stage's event-time watermark, epoch seconds", ["stage"], registry=r)
         self.decision_latency_s = Histogram("shipguard_decision_latency_seconds",
                                             "Wall-clock time from deciding input to published violation",
                                             buckets=LATENCY_BUCKETS, registry=r)

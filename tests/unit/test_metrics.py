@@ -61,9 +61,9 @@ def test_violations_count_by_rule_and_kind():
 def test_gauges_and_histogram():
     m = Metrics()
     m.watermark("detect", None, None)                      # nothing seen yet: nothing set
-    assert value(m, "shipguard_watermark_seconds", stage="detect") is None
+    assert value(m, "shipguard_watermark_timestamp_seconds", stage="detect") is None
     m.watermark("detect", 1_700_000_000_000, 1_700_000_300_500)
-    assert value(m, "shipguard_watermark_seconds", stage="detect") == 1_700_000_000
+    assert value(m, "shipguard_watermark_timestamp_seconds", stage="detect") == 1_700_000_000
     assert value(m, "shipguard_watermark_lag_seconds", stage="detect") == pytest.approx(300.5)
     m.table_size("orders", 42)
     m.redis_pending(7)
@@ -90,10 +90,18 @@ def test_render_has_every_name():
     m.buffered("detect", 1)
     text = m.render().decode()
     for name in ("events_in_total", "dead_letters_total", "violations_total", "penalty_fen_total",
-                 "penalties_capped_total", "late_events_total", "watermark_lag_seconds", "watermark_seconds",
+                 "penalties_capped_total", "late_events_total", "watermark_lag_seconds", "watermark_timestamp_seconds",
                  "decision_latency_seconds", "table_keys", "redis_write_errors_total", "redis_pending_writes",
                  "buffered_inputs"):
         assert f"shipguard_{name}" in text, name
+
+
+def test_times_of_day_are_named_timestamp_seconds():
+    """Prometheus' convention: a gauge holding an epoch time ends in _timestamp_seconds, a duration in _seconds."""
+    for family in Metrics().registry.collect():
+        if family.name.startswith("shipguard_"):
+            epoch = "epoch" in family.documentation
+            assert epoch == family.name.endswith("_timestamp_seconds"), (family.name, family.documentation)
 
 
 def test_fresh_registries_are_independent():
