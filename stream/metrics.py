@@ -86,6 +86,11 @@ class Metrics:
         self.consumer_lag_messages = Gauge("shipguard_consumer_lag_messages",
                                            "Input messages behind this worker: high watermark minus committed offset, "
                                            "summed over its partitions of the topic", ["topic"], registry=r)
+        # Failed deliveries of what shipguard hands the producer itself (not through Faust's Topic.send, so
+        # Faust's sensor never hears of them): stage messages, outputs, dead letters, marks, changelog records.
+        self.send_errors = Counter("shipguard_send_errors_total",
+                                   "Messages and changelog records the producer failed to deliver, by topic",
+                                   ["topic"], registry=r)
         self.ready_state = Gauge("shipguard_ready", "1 once the worker has its assignment and has recovered its tables",
                                  registry=r)
 
@@ -144,6 +149,9 @@ class Metrics:
 
     def marks_sent(self, target: str, messages: int) -> None:
         self.mark_messages.labels(target=target).inc(messages)
+
+    def send_error(self, topic: str) -> None:
+        self.send_errors.labels(topic=topic).inc()
 
     def consumer_lag(self, topic: str, messages: int) -> None:
         self.consumer_lag_messages.labels(topic=topic).set(max(0, messages))

@@ -1,14 +1,16 @@
 """Faust's own Prometheus sensor (faust.sensors.prometheus) on the worker's registry, under shipguard_faust_*:
-rebalances, partition assignments, offset commits, producer sends and send errors, beside shipguard's metrics
-on the one /metrics (stream/metrics_http.py; Faust's web server, which its setup_prometheus_sensors would
-serve them on, is off).
+rebalances, partition assignments and offset commits, beside shipguard's metrics on the one /metrics
+(stream/metrics_http.py; Faust's web server, which its setup_prometheus_sensors would serve them on, is off).
 
-Only what Faust counts per commit, send, assignment or rebalance is registered. Its per-message families
-(messages and events in, event runtime, table reads and writes, read and end offsets per partition, sends per
-topic) are left out, and so are their updates: Faust's whole sensor took about 35 µs more than its plain
-Monitor (which runs anyway) per message taken in and one sent on, this one about 3 µs (timing the send).
-shipguard_events_in_total, shipguard_table_keys and shipguard_consumer_lag_messages say what on-call needs
-of those. Faust observes its latencies in milliseconds (as its help texts say), under its own names.
+Only what Faust counts per commit, assignment or rebalance is registered. Its per-message families (messages
+and events in, event runtime, table reads and writes, read and end offsets per partition) are left out, and so
+are their updates: Faust's whole sensor took about 35 µs more than its plain Monitor (which runs anyway) per
+message taken in and one sent on. shipguard_events_in_total, shipguard_table_keys and
+shipguard_consumer_lag_messages say what on-call needs of those.
+Sends too: Faust's sensor hears only what goes through its Topic.send, in shipguard the feed agents' output;
+the rest goes straight to the producer (agents._send, the changelogs), its failures counted in
+shipguard_send_errors_total. Of Faust's send families only its error count stays, for the feed agents.
+Faust observes its latencies in milliseconds (as its help texts say), under its own names.
 """
 from __future__ import annotations
 
@@ -17,10 +19,9 @@ from faust.sensors.prometheus import FaustMetrics, PrometheusMonitor
 from prometheus_client import CollectorRegistry
 
 PREFIX = "shipguard_faust"
-KEPT = ("total_sent_messages", "producer_send_latency", "total_error_messages_sent", "producer_error_send_latency",
-        "assignment_operations", "assign_latency", "total_rebalances", "total_rebalances_recovering",
+KEPT = ("assignment_operations", "assign_latency", "total_rebalances", "total_rebalances_recovering",
         "rebalance_done_consumer_latency", "rebalance_done_latency", "topic_partition_offset_commited",
-        "consumer_commit_latency")
+        "consumer_commit_latency", "total_error_messages_sent")
 
 
 class ShipguardMonitor(PrometheusMonitor):
@@ -36,6 +37,7 @@ class ShipguardMonitor(PrometheusMonitor):
     on_table_del = Monitor.on_table_del
     track_tp_end_offset = Monitor.track_tp_end_offset
     on_send_initiated = Monitor.on_send_initiated
+    on_send_completed = Monitor.on_send_completed
     on_web_request_end = Monitor.on_web_request_end
     count = Monitor.count
 

@@ -14,22 +14,25 @@ def test_the_worker_app_reports_faust_on_the_shipguard_registry():
     app, metrics = built("sensor")
     assert isinstance(app.monitor, ShipguardMonitor)
     names = {family.name for family in metrics.registry.collect()}
-    for family in ("total_rebalances", "rebalance_done_latency", "consumer_commit_latency",
-                   "total_error_messages_sent", "producer_send_latency"):
+    for family in ("total_rebalances", "rebalance_done_latency", "consumer_commit_latency", "assign_latency",
+                   "total_error_messages_sent"):
         assert f"{PREFIX}_{family}" in names, family
     assert "shipguard_events_in" in names                  # one registry: shipguard's own beside Faust's
     assert not {f"{PREFIX}_messages_received", f"{PREFIX}_table_operations", f"{PREFIX}_total_events"} & names
     assert len({n for n in names if n.startswith(PREFIX)}) == len(KEPT)
 
 
-def test_commits_and_send_errors_reach_the_served_text():
+def test_commits_and_feed_send_errors_reach_the_served_text():
     app, metrics = built("sensor-hooks")
     monitor = app.monitor
     monitor.on_commit_completed(None, monitor.on_commit_initiated(None))
-    monitor.on_send_error(None, RuntimeError("broker gone"), monitor.on_send_initiated(None, "violations", None, 1, 1))
+    sent = monitor.on_send_initiated(None, "carrier-scan", None, 1, 1)     # Faust's Topic.send: the feed agents
+    monitor.on_send_completed(None, sent, None)
+    monitor.on_send_error(None, RuntimeError("broker gone"), monitor.on_send_initiated(None, "carrier-scan", None, 1, 1))
     text = metrics.render().decode()
     assert f"{PREFIX}_consumer_commit_latency_count 1.0" in text
     assert f"{PREFIX}_total_error_messages_sent_total 1.0" in text
+    assert f"{PREFIX}_total_sent_messages" not in text and f"{PREFIX}_producer_send_latency" not in text
 
 
 def test_rebalance_latencies_are_the_rebalance_s_own():

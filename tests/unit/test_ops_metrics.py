@@ -35,6 +35,30 @@ def test_violations_by_carrier_are_bounded_to_known_codes():
     assert "SECRET" not in m.render().decode()
 
 
+def test_failed_deliveries_are_counted_by_topic():
+    """shipguard's own sends and changelog records bypass Faust's sensor: their failures count here."""
+    from types import SimpleNamespace
+    from faust.types import TP
+    from stream.service import faust_compat
+    from stream.service.agents import _delivered
+
+    m = Metrics()
+    app = SimpleNamespace(shipguard=SimpleNamespace(metrics=m))
+    loop = asyncio.new_event_loop()
+    try:
+        failed, delivered = loop.create_future(), loop.create_future()
+        failed.set_exception(RuntimeError("broker gone"))
+        delivered.set_result(None)
+        forgotten = []
+        _delivered(app, "sg-parcel-in", lambda: forgotten.append(1), failed)
+        _delivered(app, "sg-parcel-in", None, delivered)
+        faust_compat._persisted(None, TP("sg-orders-changelog", 3), m.send_error, failed)
+    finally:
+        loop.close()
+    assert value(m, "shipguard_send_errors_total", topic="sg-parcel-in") == 1 and forgotten == [1]
+    assert value(m, "shipguard_send_errors_total", topic="sg-orders-changelog") == 1
+
+
 def test_consumer_lag_gauge_never_negative():
     m = Metrics()
     m.consumer_lag("order-paid", 42)
