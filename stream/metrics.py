@@ -48,7 +48,11 @@ class Metrics:
         self._events_in: dict = {}
         self.dead_letters = Counter("shipguard_dead_letters_total", "Inputs sent to the dead-letter topic, by reason",
                                     ["reason"], registry=r)
-        self.violations = Counter("shipguard_violations_total", "Violations published, by rule", ["rule"], registry=r)
+        # One counter with both labels, so on-call can ask which rules a carrier's spike is made of, and sums
+        # by (rule) or by (carrier) alone. Bounded: the known rules and carrier codes, `other`, `none`.
+        self.violations = Counter("shipguard_violations_total",
+                                  "Violations published, by rule and carrier code (known codes, other or none)",
+                                  ["rule", "carrier"], registry=r)
         self.penalty_fen = Counter("shipguard_penalty_fen_total", "Penalty amount assigned in fen, by rule and kind",
                                    ["rule", "kind"], registry=r)
         self.penalties_capped = Counter("shipguard_penalties_capped_total", "Penalties reduced by a cap, by rule",
@@ -57,8 +61,9 @@ class Metrics:
                                    ["stage"], registry=r)
         self.watermark_lag = Gauge("shipguard_watermark_lag_seconds",
                                    "Max event time seen minus the stage's watermark, seconds", ["stage"], registry=r)
-        self.watermark_value = Gauge("shipguard_watermark_seconds", "The stage's event-time watermark, epoch seconds",
-                                     ["stage"], registry=r)
+        # A point in time, so `_timestamp_seconds` (Prometheus' naming): `time() - it` is how far event time trails.
+        self.watermark_value = Gauge("shipguard_watermark_timestamp_seconds",
+                                     "The stage's event-time watermark, epoch seconds", ["stage"], registry=r)
         self.decision_latency_s = Histogram("shipguard_decision_latency_seconds",
                                             "Wall-clock time from deciding input to published violation",
                                             buckets=LATENCY_BUCKETS, registry=r)
@@ -75,15 +80,17 @@ class Metrics:
         self.buffered_inputs = Gauge("shipguard_buffered_inputs", "Inputs buffered awaiting the watermark, by stage",
                                      ["stage"], registry=r)
         # Operations (deploy/prometheus/alerts.yml, the Kubernetes probes)
-        self.carrier_violations = Counter("shipguard_carrier_violations_total",
-                                          "Violations published, by carrier code (known codes, other or none)",
-                                          ["carrier"], registry=r)
         self.mark_messages = Counter("shipguard_mark_messages_total",
                                      "Watermark mark messages produced, by target stage (progress: collect's)",
                                      ["target"], registry=r)
         self.consumer_lag_messages = Gauge("shipguard_consumer_lag_messages",
                                            "Input messages behind this worker: high watermark minus committed offset, "
                                            "summed over its partitions of the topic", ["topic"], registry=r)
+        # Failed deliveries of what shipguard hands the producer itself (not through Faust's Topic.send, so
+        # Faust's sensor never hears of them): stage messages, outputs, dead letters, marks, changelog records.
+        self.send_errors = Counter("shipguard_send_errors_total",
+                                   "Messages and changelog records the producer failed to deliver, by topic",
+                                   ["topic"], registry=r)
         self.ready_state = Gauge("shipguard_ready", "1 once the worker has its assignment and has recovered its tables",
                                  registry=r)
 
@@ -100,8 +107,7 @@ class Metrics:
     def violation(self, v: dict) -> None:
         rule = _rule(v.get("rule"))
         penalty = v.get("penalty") or {}
-        self.violations.labels(rule=rule).inc()
-        self.carrier_violations.labels(carrier=_carrier(v.get("carrier"))).inc()
+        self.violations.labels(rule=rule, carrier=_carrier(v.get("carrier"))).inc()
         amount = penalty.get("amount_fen") or 0
         if isinstance(amount, int) and amount > 0:
             self.penalty_fen.labels(rule=rule, kind=_kind(penalty.get("kind"))).inc(amount)
@@ -143,6 +149,9 @@ class Metrics:
 
     def marks_sent(self, target: str, messages: int) -> None:
         self.mark_messages.labels(target=target).inc(messages)
+
+    def send_error(self, topic: str) -> None:
+        self.send_errors.labels(topic=topic).inc()
 
     def consumer_lag(self, topic: str, messages: int) -> None:
         self.consumer_lag_messages.labels(topic=topic).set(max(0, messages))

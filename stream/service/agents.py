@@ -28,8 +28,9 @@ SERVING_RETRY_INTERVAL = 1.0
 def install(app, ctx: Context) -> None:
     s = ctx.settings
     schema = faust.Schema(key_type=str, value_type=bytes, key_serializer="json", value_serializer="raw")
+    failed = ctx.metrics.send_error if ctx.metrics else None
     tables = {name: faust_compat.BatchedTable(app, app.Table(name, schema=schema, partitions=s.partitions,
-                                                             options=table_options(s.store)))
+                                                             options=table_options(s.store)), on_failed=failed)
               for name in table_names(ctx.policy)}
 
     persist = Persist(tables, lambda: app.producer.flush())
@@ -143,13 +144,17 @@ async def _send(app, topic, key: bytes | None, value: bytes, partition: int | No
     """Straight to the producer: Faust's Topic.send wraps every message in futures, callbacks
     and a debug line (a fifth of the worker's time). Faust's commit flushes the producer first,
     so an offset is still committed only after what it caused was delivered."""
-    delivery = await app.producer.send(topic.get_topic_name(), key, value, partition, None, None)
-    delivery.add_done_callback(functools.partial(_delivered, on_error))
+    name = topic.get_topic_name()
+    delivery = await app.producer.send(name, key, value, partition, None, None)
+    delivery.add_done_callback(functools.partial(_delivered, app, name, on_error))
 
 
-def _delivered(on_error, delivery) -> None:
+def _delivered(app, topic: str, on_error, delivery) -> None:
     if not delivery.cancelled() and delivery.exception() is not None:
         log.error("a message was not delivered: %s", delivery.exception())
+        metrics = getattr(getattr(app, "shipguard", None), "metrics", None)
+        if metrics is not None:
+            metrics.send_error(topic)
         if on_error is not None:
             on_error()                   # a mark its target never heard: send every mark again
 

@@ -161,8 +161,9 @@ class BatchedTable:
     messages were delivered would make the re-read inputs change nothing. The key and value
     bytes are the ones Faust writes, so recovery reads them as before."""
 
-    def __init__(self, app, table):
+    def __init__(self, app, table, on_failed=None):
         self.app, self.table, self.name = app, table, table.name
+        self.on_failed = on_failed                  # called with the changelog's name when a record was not delivered
         self.pending: list[tuple[int, Any, Any]] = []
         self.staged: dict = {}                      # key -> value, or None once popped
 
@@ -218,7 +219,7 @@ class BatchedTable:
             if value is not None:
                 value, _ = topic.prepare_value(value, table.value_serializer)
             delivery = await self.app.producer.send(name, key_bytes, value, partition, None, None)
-            delivery.add_done_callback(functools.partial(_persisted, table.data, TP(name, partition)))
+            delivery.add_done_callback(functools.partial(_persisted, table.data, TP(name, partition), self.on_failed))
 
 
 def _store_write(store, partition: int, key, value) -> None:
@@ -240,10 +241,15 @@ def _store_write(store, partition: int, key, value) -> None:
 _MISSING = object()
 
 
-def _persisted(store, tp, delivery) -> None:
-    """What Faust's `_on_changelog_sent` keeps: the offset a RocksDB table holds data through."""
-    if not delivery.cancelled() and delivery.exception() is None:
+def _persisted(store, tp, on_failed, delivery) -> None:
+    """What Faust's `_on_changelog_sent` keeps: the offset a RocksDB table holds data through;
+    a record not delivered is told to `on_failed` (shipguard_send_errors_total)."""
+    if delivery.cancelled():
+        return
+    if delivery.exception() is None:
         store.set_persisted_offset(tp, delivery.result().offset)
+    elif on_failed is not None:
+        on_failed(tp.topic)
 
 
 # -- patches ------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ GC_THRESHOLDS = (50_000, 50, 100)     # Python's defaults: (700, 10, 10)
 
 def build(settings: Settings, policy=None):
     """The app with its metrics and serving view; nothing started yet. `policy`: loaded already."""
-    from . import lag
+    from . import faust_sensor, lag
     from .app import create_app
     from .health import Health
     from ..metrics import Metrics
@@ -26,6 +26,7 @@ def build(settings: Settings, policy=None):
     app.shipguard_health = Health().attach(app)      # /healthz, /readyz (stream/service/health.py)
     metrics.watch_health(app.shipguard_health)
     lag.install(app, metrics, position=app.shipguard.tracker.position)
+    faust_sensor.install(app, metrics.registry)     # rebalances, commits, sends: shipguard_faust_*
     return app, metrics
 
 

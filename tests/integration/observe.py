@@ -55,11 +55,16 @@ def scrape(port: int) -> str:
 
 
 def metric(text: str, name: str, **labels) -> float:
-    want = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    """The samples of `name` that carry these labels, summed over the other labels (PromQL's
+    `sum(name{labels})`); 0 when there is none."""
+    want = {f'{k}="{v}"' for k, v in labels.items()}
+    total = 0.0
     for line in text.splitlines():
-        if line.startswith(f"{name}{{") and want in line:
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
+        if line.startswith(f"{name}{{"):
+            pairs = set(line[len(name) + 1:line.rindex("}")].split(","))     # our label values hold no comma
+            if want <= pairs:
+                total += float(line.rsplit(" ", 1)[1])
+    return total
 
 
 def metric_sum(text: str, name: str) -> float:

@@ -53,7 +53,7 @@ def table_keys(port: int) -> dict[str, float]:
 
 def watermark(port: int, stage: str) -> float:
     text = scrape(port)
-    found = re.search(rf'shipguard_watermark_seconds{{stage="{stage}"}} (\S+)', text)
+    found = re.search(rf'shipguard_watermark_timestamp_seconds{{stage="{stage}"}} (\S+)', text)
     return float(found.group(1)) if found else 0.0
 
 

@@ -102,8 +102,9 @@ def test_metrics_and_serving_view_match_the_run(log, tmp_path, redis_url):
             assert _metric(text, "shipguard_events_in_total", topic=topic) == result.counts[f"in:{topic}"]
         assert _metric_sum(text, "shipguard_dead_letters_total") == len(result.dead_letters)
         published = [orjson.loads(line) for line in everything.splitlines()]
-        for rule in {v["rule"] for v in published}:
+        for rule in {v["rule"] for v in published}:        # summed over carrier
             assert _metric(text, "shipguard_violations_total", rule=rule) == sum(v["rule"] == rule for v in published)
+        assert _metric(text, "shipguard_violations_total") == len(published)
         shop = published[0]["shop_id"]
         shown = subprocess.run([sys.executable, "-m", "stream.cli", "query", "shop", shop, "--json",
                                 "--redis-url", redis_url], capture_output=True, text=True, timeout=60)

@@ -19,6 +19,12 @@ def value(m: Metrics, name: str, **labels) -> float | None:
     return m.registry.get_sample_value(name, labels)
 
 
+def total(m: Metrics, name: str, **labels) -> float:
+    """The samples carrying these labels, summed over the others (PromQL's sum by)."""
+    return sum(s.value for family in m.registry.collect() for s in family.samples
+               if s.name == name and labels.items() <= s.labels.items())
+
+
 def test_counters_move():
     m = Metrics()
     m.event_in("order-paid")
@@ -43,8 +49,9 @@ def test_violations_count_by_rule_and_kind():
     m.violation(violation(amount=1234))
     m.violation(violation(amount=0))                       # a second compensation of an order is 0
     m.violation(violation(rule="ship_timeout", kind="deposit_deduction", amount=500, capped=True))
-    assert value(m, "shipguard_violations_total", rule="duplicate_waybill") == 2
-    assert value(m, "shipguard_violations_total", rule="ship_timeout") == 1
+    assert total(m, "shipguard_violations_total", rule="duplicate_waybill") == 2
+    assert total(m, "shipguard_violations_total", rule="ship_timeout") == 1
+    assert value(m, "shipguard_violations_total", rule="ship_timeout", carrier="SF") == 1
     assert value(m, "shipguard_penalty_fen_total", rule="duplicate_waybill", kind="compensation") == 1234
     assert value(m, "shipguard_penalty_fen_total", rule="ship_timeout", kind="deposit_deduction") == 500
     assert value(m, "shipguard_penalties_capped_total", rule="ship_timeout") == 1
@@ -54,9 +61,9 @@ def test_violations_count_by_rule_and_kind():
 def test_gauges_and_histogram():
     m = Metrics()
     m.watermark("detect", None, None)                      # nothing seen yet: nothing set
-    assert value(m, "shipguard_watermark_seconds", stage="detect") is None
+    assert value(m, "shipguard_watermark_timestamp_seconds", stage="detect") is None
     m.watermark("detect", 1_700_000_000_000, 1_700_000_300_500)
-    assert value(m, "shipguard_watermark_seconds", stage="detect") == 1_700_000_000
+    assert value(m, "shipguard_watermark_timestamp_seconds", stage="detect") == 1_700_000_000
     assert value(m, "shipguard_watermark_lag_seconds", stage="detect") == pytest.approx(300.5)
     m.table_size("orders", 42)
     m.redis_pending(7)
@@ -83,10 +90,18 @@ def test_render_has_every_name():
     m.buffered("detect", 1)
     text = m.render().decode()
     for name in ("events_in_total", "dead_letters_total", "violations_total", "penalty_fen_total",
-                 "penalties_capped_total", "late_events_total", "watermark_lag_seconds", "watermark_seconds",
+                 "penalties_capped_total", "late_events_total", "watermark_lag_seconds", "watermark_timestamp_seconds",
                  "decision_latency_seconds", "table_keys", "redis_write_errors_total", "redis_pending_writes",
                  "buffered_inputs"):
         assert f"shipguard_{name}" in text, name
+
+
+def test_times_of_day_are_named_timestamp_seconds():
+    """Prometheus' convention: a gauge holding an epoch time ends in _timestamp_seconds, a duration in _seconds."""
+    for family in Metrics().registry.collect():
+        if family.name.startswith("shipguard_"):
+            epoch = "epoch" in family.documentation
+            assert epoch == family.name.endswith("_timestamp_seconds"), (family.name, family.documentation)
 
 
 def test_fresh_registries_are_independent():
@@ -124,3 +139,12 @@ def test_serve_exposes_on_loopback():
         server, _thread = m._server
         server.shutdown()
         server.server_close()
+
+
+def test_up_counts_each_rule_over_its_carriers():
+    from stream.tools.livecounts import parse            # `shipguard up` reads the worker's /metrics
+    m = Metrics()
+    for carrier in ("SF", "ZTO", None):
+        m.violation({**violation(), "carrier": carrier})
+    counts = parse(m.render().decode())
+    assert counts.rules["duplicate_waybill"] == 3 and counts.violations == 3

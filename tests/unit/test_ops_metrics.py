@@ -27,11 +27,36 @@ def test_violations_by_carrier_are_bounded_to_known_codes():
     m = Metrics()
     for carrier in ("ZTO", "ZTO", "SF", "SECRET-carrier-13800138000", None, ""):
         m.violation(violation(carrier))
-    assert value(m, "shipguard_carrier_violations_total", carrier="ZTO") == 2
-    assert value(m, "shipguard_carrier_violations_total", carrier="SF") == 1
-    assert value(m, "shipguard_carrier_violations_total", carrier="other") == 1
-    assert value(m, "shipguard_carrier_violations_total", carrier="none") == 2
+    rule = "route_address_mismatch"                        # the one rule of these: each carrier's whole count
+    assert value(m, "shipguard_violations_total", rule=rule, carrier="ZTO") == 2
+    assert value(m, "shipguard_violations_total", rule=rule, carrier="SF") == 1
+    assert value(m, "shipguard_violations_total", rule=rule, carrier="other") == 1
+    assert value(m, "shipguard_violations_total", rule=rule, carrier="none") == 2
     assert "SECRET" not in m.render().decode()
+
+
+def test_failed_deliveries_are_counted_by_topic():
+    """shipguard's own sends and changelog records bypass Faust's sensor: their failures count here."""
+    from types import SimpleNamespace
+    from faust.types import TP
+    from stream.service import faust_compat
+    from stream.service.agents import _delivered
+
+    m = Metrics()
+    app = SimpleNamespace(shipguard=SimpleNamespace(metrics=m))
+    loop = asyncio.new_event_loop()
+    try:
+        failed, delivered = loop.create_future(), loop.create_future()
+        failed.set_exception(RuntimeError("broker gone"))
+        delivered.set_result(None)
+        forgotten = []
+        _delivered(app, "sg-parcel-in", lambda: forgotten.append(1), failed)
+        _delivered(app, "sg-parcel-in", None, delivered)
+        faust_compat._persisted(None, TP("sg-orders-changelog", 3), m.send_error, failed)
+    finally:
+        loop.close()
+    assert value(m, "shipguard_send_errors_total", topic="sg-parcel-in") == 1 and forgotten == [1]
+    assert value(m, "shipguard_send_errors_total", topic="sg-orders-changelog") == 1
 
 
 def test_consumer_lag_gauge_never_negative():
