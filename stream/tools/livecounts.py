@@ -1,27 +1,25 @@
-"""Counts read from a worker's own Prometheus endpoint, for `shipguard up`.
+"""Counts read from a worker's own Prometheus endpoint, for `shipguard up` (rendered by liveview.py).
 
     poller = Poller("http://127.0.0.1:9464/metrics").start()   # scrapes every 0.5 s
     poller.counts.violations, poller.counts.summary()
 """
 from __future__ import annotations
 
+import math
 import threading
 import time
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from prometheus_client.parser import text_string_to_metric_families
-from rich.console import Console, Group
-from rich.live import Live
-from rich.table import Table
-from rich.text import Text
 
 from detectors.decisions import RULE_ORDER
 
-from ..human import yuan
+from ..human import format_time, yuan
 
 # No proxy: the endpoint is on loopback and nothing may leave it, whatever http_proxy says.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+UNKNOWN = "—"
 
 
 @dataclass(frozen=True)
@@ -31,35 +29,75 @@ class Counts:
     dead_letters: int = 0
     penalty_fen: int = 0
     scraped: bool = False                 # False until the endpoint answered once
+    # None while the worker has not set the gauge: no sample yet is not the same as 0.
+    consumer_lag: int | None = None       # messages, summed over the input topics
+    watermark_lag_s: float | None = None  # the stage furthest behind its own newest event
+    watermark_ms: int | None = None       # the slowest stage's: what the whole worker has decided up to
+    at: float | None = None               # monotonic time of the scrape (Poller)
+    rate: float | None = None             # events in per second since the previous scrape (Poller)
 
     @property
     def violations(self) -> int:
         return sum(self.rules.values())
 
+    @property
+    def events_total(self) -> int:
+        return sum(self.events_in.values())
+
     def summary(self) -> str:
-        """One machine-checkable line: `violations N (rule n, ...); events in N; dead letters N; penalty Y yuan`."""
+        """One machine-checkable line: `violations N (rule n, ...); events in N; dead letters N; penalty Y yuan;
+        input R events/s; consumer lag N; watermark lag S s; watermark T`, each of the last four `—` while unknown.
+        New fields go at the end only: tests/integration/test_up.py reads the line from its start."""
         rules = ", ".join(f"{r} {n}" for r, n in self.rules.items() if n)
         return (f"violations {self.violations}" + (f" ({rules})" if rules else "")
-                + f"; events in {sum(self.events_in.values())}; dead letters {self.dead_letters}"
-                + f"; penalty {yuan(self.penalty_fen)} yuan")
+                + f"; events in {self.events_total}; dead letters {self.dead_letters}"
+                + f"; penalty {yuan(self.penalty_fen)} yuan; input {rate_text(self)} events/s"
+                + f"; consumer lag {lag_text(self)}; watermark lag {watermark_lag_text(self)}"
+                + f"; watermark {watermark_text(self)}")
+
+
+def rate_text(c: Counts) -> str:
+    return UNKNOWN if c.rate is None else f"{c.rate:.1f}"
+
+
+def lag_text(c: Counts) -> str:
+    return UNKNOWN if c.consumer_lag is None else str(c.consumer_lag)
+
+
+def watermark_lag_text(c: Counts) -> str:
+    return UNKNOWN if c.watermark_lag_s is None else f"{c.watermark_lag_s:.1f} s"
+
+
+def watermark_text(c: Counts) -> str:
+    return UNKNOWN if c.watermark_ms is None else format_time(c.watermark_ms)
 
 
 def parse(text: str) -> Counts:
     rules, events, dead, fen = dict.fromkeys(RULE_ORDER, 0), {}, 0, 0
+    lag, wm_lag, wm = None, None, None
     for family in text_string_to_metric_families(text):
         for s in family.samples:
-            value = int(s.value)
+            # Only our own families are converted: a NaN elsewhere (int() raises) must not blank the view.
             if s.name == "shipguard_violations_total":
                 rule = s.labels.get("rule", "other")
-                rules[rule] = rules.get(rule, 0) + value
+                rules[rule] = rules.get(rule, 0) + int(s.value)
             elif s.name == "shipguard_events_in_total":
                 topic = s.labels.get("topic", "?")
-                events[topic] = events.get(topic, 0) + value
+                events[topic] = events.get(topic, 0) + int(s.value)
             elif s.name == "shipguard_dead_letters_total":
-                dead += value
+                dead += int(s.value)
             elif s.name == "shipguard_penalty_fen_total":
-                fen += value
-    return Counts(rules, events, dead, fen, True)
+                fen += int(s.value)
+            elif not math.isfinite(s.value):
+                continue
+            elif s.name == "shipguard_consumer_lag_messages":
+                lag = (lag or 0) + int(s.value)
+            elif s.name == "shipguard_watermark_lag_seconds":
+                wm_lag = s.value if wm_lag is None else max(wm_lag, s.value)
+            elif s.name == "shipguard_watermark_timestamp_seconds":
+                ms = round(s.value * 1000)                  # the worker exports watermark_ms / 1000
+                wm = ms if wm is None else min(wm, ms)
+    return Counts(rules, events, dead, fen, True, lag, wm_lag, wm)
 
 
 def scrape(url: str, timeout: float = 1.0) -> Counts:
@@ -67,23 +105,21 @@ def scrape(url: str, timeout: float = 1.0) -> Counts:
         return parse(response.read().decode("utf-8", "replace"))
 
 
-def table(counts: Counts) -> Table:
-    t = Table("rule", "violations")
-    for rule, n in counts.rules.items():
-        t.add_row(rule, str(n))
-    t.add_row("[b]total[/b]", f"[b]{counts.violations}[/b]", end_section=True)
-    for topic, n in sorted(counts.events_in.items()):
-        t.add_row(f"events in: {topic}", str(n))
-    t.add_row("dead letters", str(counts.dead_letters))
-    t.add_row("penalty (yuan)", yuan(counts.penalty_fen))
-    return t
+def rated(previous: Counts, new: Counts, at: float) -> Counts:
+    """`new` stamped `at`, with the input rate since `previous`: unknown after a single scrape, and after a
+    counter went down (a restarted worker starts from 0; that is not negative traffic)."""
+    rate = None
+    if previous.at is not None and at > previous.at and new.events_total >= previous.events_total:
+        rate = (new.events_total - previous.events_total) / (at - previous.at)
+    return replace(new, at=at, rate=rate)
 
 
 class Poller:
-    """Scrapes `url` in a daemon thread; `counts` is the last good answer."""
+    """Scrapes `url` in a daemon thread; `counts` is the last good answer. `clock` and `fetch` are for tests."""
 
-    def __init__(self, url: str, interval: float = 0.5):
+    def __init__(self, url: str, interval: float = 0.5, clock=time.monotonic, fetch=scrape):
         self.url, self.interval, self.counts = url, interval, Counts()
+        self._clock, self._fetch = clock, fetch
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="shipguard-up-scrape", daemon=True)
 
@@ -93,9 +129,11 @@ class Poller:
 
     def poll(self) -> Counts:
         try:
-            self.counts = scrape(self.url)
+            new = self._fetch(self.url)
         except (OSError, ValueError):     # not up yet, or going away: keep the last answer
-            pass
+            return self.counts
+        # Stamped once the answer is in: the nearest we have to when the worker rendered it.
+        self.counts = rated(self.counts, new, self._clock())
         return self.counts
 
     def _run(self) -> None:
@@ -105,34 +143,3 @@ class Poller:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=2)
-
-
-class Display:
-    """On a terminal a `rich` Live table refreshed twice a second; elsewhere (a pipe, a log) a
-    plain line every `every` seconds. Set `status`; call `tick()` from the main loop."""
-
-    def __init__(self, console: Console, poller: Poller, info: list[str], every: float = 5.0):
-        self.console, self.poller, self.info, self.every = console, poller, info, every
-        self.status, self._last = "starting", 0.0
-        self._live = (Live(console=console, refresh_per_second=2, get_renderable=self._render)
-                      if console.is_terminal else None)
-
-    def _render(self) -> Group:
-        return Group(Text(self.status, style="bold"), table(self.poller.counts), *map(Text, self.info))
-
-    def tick(self) -> None:
-        if self._live is None and time.monotonic() - self._last >= self.every:
-            self._last = time.monotonic()
-            self.console.print(f"{self.status}: {self.poller.counts.summary()}", highlight=False, soft_wrap=True)
-
-    def __enter__(self) -> "Display":
-        if self._live is not None:
-            self._live.start()
-        else:  # on a terminal they are part of the live view
-            for line in self.info:
-                self.console.print(line, highlight=False, soft_wrap=True)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._live is not None:
-            self._live.stop()

@@ -24,7 +24,8 @@ from rich.console import Console
 from ..topic_admin import create_specs
 from .embedded import EmbeddedBroker, ensure_redis, free_port, stop_process
 from ..eventlog import parse_line
-from .livecounts import Display, Poller
+from .livecounts import Poller
+from .liveview import Display
 from ..settings import from_env
 from ..service.topology import INPUT_TOPICS, topic_specs
 
