@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from . import policy_file, policy_sections as sections
+from . import policy_errors, policy_file, policy_sections as sections
 from .decisions import SEED_RULES
 
+
 class PolicyError(ValueError):
-    pass
+    """A policy that cannot be used. The message is one line: the CLI prints it as it is."""
 
 
 @dataclass(frozen=True)
@@ -90,9 +91,9 @@ def policy_from_text(text: str, source: str = "policy file") -> Policy:
     )
     found = _check(policy)
     if found:
-        problems.append(policy_file.problem(lines, *found))
+        problems.append(policy_errors.problem(lines, *found))
     if problems:
-        raise PolicyError(f"{source}: {policy_file.summary(problems)}")
+        raise PolicyError(f"{source}: {policy_errors.summary(problems)}")
     return policy
 
 
