@@ -2,9 +2,17 @@
 never Python's internals (KeyError('windows'), a YAML Mark object)."""
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 
 from detectors.policy import PolicyError, policy_from_text
+from stream.policies import load_policy
+
+ROOT = Path(__file__).resolve().parents[2]
 
 GOOD = """\
 version: t-1
@@ -130,3 +138,31 @@ def test_many_problems_stay_one_line():
     assert refused(text) == ("policy file: penalties.compensation.min_fen: must be an integer, got 'x1000' (line 14); "
                              "penalties.compensation.max_fen: must be an integer, got 'x10000' (line 15); "
                              "penalties.timeout.amount_fen: must be an integer, got 'x1000' (line 17); and 1 more")
+
+
+def test_a_file_on_disk_is_named(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(changed("min_fen: 1000", "min_fen: x"), "utf-8")
+    with pytest.raises(PolicyError, match=rf"^policy file {bad}: penalties.compensation.min_fen: .* \(line 14\)$"):
+        load_policy(str(bad))
+    bad.write_bytes(GOOD.encode("gb18030"))
+    with pytest.raises(PolicyError, match=rf"^policy file {bad}: not UTF-8 \(byte \d+\)$"):
+        load_policy(str(bad))
+
+
+@pytest.mark.parametrize("command", [
+    ["run", "--input", "log.jsonl", "--output", "v.jsonl"],
+    ["worker"],
+])
+def test_the_cli_says_it_in_one_line_and_exits_2(command, tmp_path):
+    (tmp_path / "log.jsonl").write_text("")
+    (tmp_path / "bad.yaml").write_text(changed("min_fen: 1000", "min_fen: x"), "utf-8")
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "SHIPGUARD_BROKER": "kafka://127.0.0.1:1",
+           "SHIPGUARD_METRICS_PORT": "0"}
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "stream.cli", *command, "--policy", "bad.yaml"], env=env,
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert time.monotonic() - started < 30             # before any wait for the broker
+    assert done.returncode == 2 and done.stderr.splitlines() == [
+        "shipguard: policy file bad.yaml: penalties.compensation.min_fen: must be an integer, got 'x' (line 14)"], \
+        done.stderr
