@@ -3,7 +3,9 @@
 events   -- the three input event types (CONTRACT §1) and their total order
 parse    -- bytes -> event or dead letter
 places   -- place-name normalisation, hubs -- the hub-record classifier (§2)
-policy   -- windows and penalties as a versioned data file
+policy   -- windows and penalties as a versioned data file (policy_model: its
+    shape, checked by pydantic; policy_file: its YAML; policy_errors: each error
+    with its path and line)
 messages -- what the order side and the parcel side tell each other
 rules/   -- one module per rule of §3, behind one registry
 sides    -- the keyed state machines (order, parcel, pickup)

@@ -1,7 +1,8 @@
 """The policy: windows, penalties and hub wording, loaded from a versioned data file.
 
-`policy_from_text` turns a policy file's text into a Policy; reading the file
-is the caller's business (stream/policies.py), so the rule book does no I/O.
+`policy_from_text` turns a policy file's text into a Policy, checked against its
+model (policy_model.py); reading the file is the caller's business
+(stream/policies.py), so the rule book does no I/O.
 """
 from __future__ import annotations
 
@@ -9,14 +10,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-import yaml
-
-from . import policy_sections as sections
+from . import policy_errors, policy_file, policy_sections as sections
 from .decisions import SEED_RULES
-from .timeparse import parse_duration
+
 
 class PolicyError(ValueError):
-    pass
+    """A policy that cannot be used. The message is one line: the CLI prints it as it is."""
 
 
 @dataclass(frozen=True)
@@ -60,56 +59,50 @@ class Policy:
         return self.carrier_hub_suffixes.get(carrier, self.hub_suffixes)
 
 
-def policy_from_text(text: str) -> Policy:
+def policy_from_text(text: str, source: str = "policy file") -> Policy:
+    """`source` opens every error message: which file (stream/policies.py names it)."""
     try:
-        doc = yaml.safe_load(text)
-        windows, promise = doc["windows"], doc["shipping_promise"]
-        comp, timeout = doc["penalties"]["compensation"], doc["penalties"]["timeout"]
-        hubs = doc["hubs"]
-        policy = Policy(
-            version=str(doc["version"]),
-            duplicate_window_ms=parse_duration(str(windows["duplicate_waybill"])),
-            no_transfer_ms=parse_duration(str(windows["no_transfer_center"])),
-            not_received_ms=parse_duration(str(windows["not_received"])),
-            pickup_grace_ms=parse_duration(str(windows["pickup_grace"])),
-            default_ship_hours=int(promise["default_hours"]),
-            min_ship_hours=int(promise["min_hours"]),
-            max_ship_hours=int(promise["max_hours"]),
-            compensation_percent=int(comp["percent_of_paid"]),
-            compensation_min_fen=int(comp["min_fen"]),
-            compensation_max_fen=int(comp["max_fen"]),
-            timeout_fen=int(timeout["amount_fen"]),
-            timeout_daily_cap_fen=int(timeout["daily_cap_fen"]),
-            timezone=str(timeout["timezone"]),
-            hub_suffixes=tuple(hubs["suffixes"]),
-            destination_words=tuple(hubs["destination_words"]),
-            carrier_hub_suffixes={
-                str(k): _carrier_suffixes(v, hubs["suffixes"]) for k, v in (hubs.get("per_carrier") or {}).items()
-            },
-            retention_ms=parse_duration(str(doc.get("retention", windows["duplicate_waybill"]))),
-            **sections.configured(doc, windows, comp),
-        )
-    except (KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
-        raise PolicyError(f"policy file is not valid: {exc!r}") from None
-    _check(policy)
+        doc, lines, problems = policy_file.load(text)
+    except policy_file.Invalid as exc:
+        raise PolicyError(f"{source}: {exc}") from None
+    w, promise, comp, timeout, hubs = (doc.windows, doc.shipping_promise, doc.penalties.compensation,
+                                       doc.penalties.timeout, doc.hubs)
+    policy = Policy(
+        version=doc.version,
+        duplicate_window_ms=w.duplicate_waybill,
+        no_transfer_ms=w.no_transfer_center,
+        not_received_ms=w.not_received,
+        pickup_grace_ms=w.pickup_grace,
+        default_ship_hours=promise.default_hours,
+        min_ship_hours=promise.min_hours,
+        max_ship_hours=promise.max_hours,
+        compensation_percent=comp.percent_of_paid,
+        compensation_min_fen=comp.min_fen,
+        compensation_max_fen=comp.max_fen,
+        timeout_fen=timeout.amount_fen,
+        timeout_daily_cap_fen=timeout.daily_cap_fen,
+        timezone=timeout.timezone,
+        hub_suffixes=tuple(hubs.suffixes),
+        destination_words=tuple(hubs.destination_words),
+        carrier_hub_suffixes={carrier: tuple(hubs.suffixes if entry.suffixes is None else entry.suffixes)
+                              + tuple(entry.extra_suffixes) for carrier, entry in (hubs.per_carrier or {}).items()},
+        retention_ms=w.duplicate_waybill if doc.retention is None else doc.retention,
+        **sections.configured(doc),
+    )
+    found = _check(policy)
+    if found:
+        problems.append(policy_errors.problem(lines, *found))
+    if problems:
+        raise PolicyError(f"{source}: {policy_errors.summary(problems)}")
     return policy
 
 
-def _carrier_suffixes(entry: dict, defaults: list) -> tuple[str, ...]:
-    """A carrier's hub suffixes: `suffixes` replaces the default list, `extra_suffixes` adds to it."""
-    return tuple(entry.get("suffixes", defaults)) + tuple(entry.get("extra_suffixes", ()))
-
-
-def _check(policy: Policy) -> None:
+def _check(policy: Policy) -> tuple[tuple, str] | None:
+    """What is wrong with the policy as a whole (each field is checked by the model), and the key to blame."""
     windows = (policy.duplicate_window_ms, policy.no_transfer_ms, policy.not_received_ms, policy.pickup_grace_ms,
                policy.collect_ms, policy.dispatch_ms)
-    if min(windows) <= 0:
-        raise PolicyError("policy windows must be positive")
     if policy.retention_ms < max(windows):
-        raise PolicyError("retention must be at least as long as every window")
+        return ("retention",), "must be at least as long as every window"
     if not policy.min_ship_hours <= policy.default_ship_hours <= policy.max_ship_hours:
-        raise PolicyError("default shipping promise outside its allowed range")
-    policy.tz  # fails early on an unknown time zone
-    problem = sections.problem(policy)
-    if problem:
-        raise PolicyError(problem)
+        return ("shipping_promise", "default_hours"), "default shipping promise outside min_hours..max_hours"
+    return sections.problem(policy)

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from .decisions import RULE_ORDER
 from .places import normalize_place
-from .timeparse import parse_duration
+
+if TYPE_CHECKING:                    # the builders read the checked file (policy_model.py)
+    from . import policy_model as model
 
 
 @dataclass(frozen=True)
@@ -56,83 +59,65 @@ class EscalationKind:
     rate_at_least: Fraction | None = None
 
 
-def percent(value) -> Fraction:
-    return Fraction(str(value))
-
-
-def transit_limits(doc: dict) -> TransitLimits:
+def transit_limits(doc: model.Transit) -> TransitLimits:
     places: dict[str, str] = {}
-    for province, cities in doc["provinces"].items():
-        p = normalize_place(str(province))
+    for province, cities in doc.provinces.items():
+        p = normalize_place(province)
         places[p] = p
         for city in cities or ():
-            places.setdefault(normalize_place(str(city)), p)   # a province's own name wins
+            places.setdefault(normalize_place(city), p)   # a province's own name wins
     return TransitLimits(
-        same_region_ms=parse_duration(str(doc["same_region"])),
-        across_ms=parse_duration(str(doc["across_provinces"])),
-        remote_ms=parse_duration(str(doc["remote"])),
-        regions=tuple(frozenset(normalize_place(str(p)) for p in group) for group in doc["regions"]),
-        remote=frozenset(normalize_place(str(p)) for p in doc["remote_provinces"]),
+        same_region_ms=doc.same_region,
+        across_ms=doc.across_provinces,
+        remote_ms=doc.remote,
+        regions=tuple(frozenset(normalize_place(p) for p in group) for group in doc.regions),
+        remote=frozenset(normalize_place(p) for p in doc.remote_provinces),
         places=places,
     )
 
 
-def ship_late(doc: dict) -> ShipLate:
-    steps = tuple(ShipLateStep(str(s["rule"]), parse_duration(str(s["late_over"])), percent(s["percent_of_paid"]),
-                               int(s["min_fen"])) for s in doc["steps"])
-    return ShipLate(str(doc.get("kind", "compensation")), int(doc["max_fen"]), int(doc.get("round_fen", 1)), steps)
+def ship_late(doc: model.ShipLate) -> ShipLate:
+    steps = tuple(ShipLateStep(s.rule, s.late_over, s.percent_of_paid, s.min_fen) for s in doc.steps)
+    return ShipLate(doc.kind, doc.max_fen, doc.round_fen, steps)
 
 
-def escalations(doc: dict) -> tuple[EscalationKind, ...]:
-    kinds = []
-    for name, spec in doc.items():
-        over, least = spec.get("rate_over_percent"), spec.get("rate_at_least_percent")
-        kinds.append(EscalationKind(
-            str(name), str(spec["level"]), frozenset(str(r) for r in spec["rules"]),
-            str(spec["base"]) if spec.get("base") is not None else None,
-            int(spec.get("min_orders", 0)), int(spec.get("min_base", 0)),
-            percent(over) if over is not None else None, percent(least) if least is not None else None))
-    return tuple(kinds)
+def escalations(doc: dict[str, model.Escalation]) -> tuple[EscalationKind, ...]:
+    return tuple(EscalationKind(name, spec.level, frozenset(spec.rules), spec.base, spec.min_orders, spec.min_base,
+                                spec.rate_over_percent, spec.rate_at_least_percent) for name, spec in doc.items())
 
 
-def configured(doc: dict, windows: dict, comp: dict) -> dict:
+def configured(doc: model.PolicyFile) -> dict:
     """The optional parts of a policy file, as Policy fields: enabled rules and their sections."""
-    out: dict = {}
-    if "rules" in doc:
-        named = [str(r) for r in doc["rules"]]
-        unknown = sorted(set(named) - set(RULE_ORDER))
-        if unknown:
-            raise ValueError(f"unknown rules {unknown}")
-        out["rules"] = tuple(r for r in RULE_ORDER if r in named)
-    for key, name in (("collect_ms", "collect_timeout"), ("dispatch_ms", "dispatch_timeout")):
-        if name in windows:
-            out[key] = parse_duration(str(windows[name]))
-    if "full_below_fen" in comp:
-        out["compensation_full_below_fen"] = int(comp["full_below_fen"])
-    if "transit" in doc:
-        out["transit"] = transit_limits(doc["transit"])
-    if "ship_late" in doc["penalties"]:
-        out["ship_late"] = ship_late(doc["penalties"]["ship_late"])
-    if doc.get("escalations"):
-        out["escalations"] = escalations(doc["escalations"])
-    return out
+    given = {
+        "rules": None if doc.rules is None else tuple(r for r in RULE_ORDER if r in doc.rules),
+        "collect_ms": doc.windows.collect_timeout,
+        "dispatch_ms": doc.windows.dispatch_timeout,
+        "compensation_full_below_fen": doc.penalties.compensation.full_below_fen,
+        "transit": None if doc.transit is None else transit_limits(doc.transit),
+        "ship_late": None if doc.penalties.ship_late is None else ship_late(doc.penalties.ship_late),
+        "escalations": escalations(doc.escalations) if doc.escalations else None,
+    }
+    return {field: value for field, value in given.items() if value is not None}   # absent: the Policy's default
 
 
-def problem(policy) -> str | None:
-    """What is wrong with a policy's rules and sections together, if anything."""
+def problem(policy) -> tuple[tuple, str] | None:
+    """What is wrong with a policy's rules and sections together, if anything, and the key to blame."""
     on = policy.enabled
     if "transit_timeout" in on and policy.transit is None:
-        return "transit_timeout needs a `transit:` section"
+        return ("rules",), "transit_timeout needs a `transit:` section"
     steps = policy.ship_late.steps if policy.ship_late else ()
     step_rules = [s.rule for s in steps]
+    at_steps = ("penalties", "ship_late", "steps")
     if any(r not in on for r in step_rules) or any(r.startswith("ship_late_") and r not in step_rules for r in on):
-        return "every ship_late step's rule must be enabled, and every enabled ship_late_* rule must be a step"
+        return at_steps if steps else ("rules",), \
+            "every ship_late step's rule must be enabled, and every enabled ship_late_* rule must be a step"
     if steps and (step_rules[0] != "ship_timeout" or steps[0].late_over_ms != 0
                   or any(a.late_over_ms >= b.late_over_ms for a, b in zip(steps, steps[1:]))):
-        return "ship_late steps start with ship_timeout at 0h and grow"
+        return at_steps, "ship_late steps start with ship_timeout at 0h and grow"
     if steps and policy.retention_ms < steps[-1].late_over_ms:
-        return "retention must be at least as long as the last ship_late step"
+        return ("retention",), "must be at least as long as the last ship_late step"
     for kind in policy.escalations:
-        if not kind.rules <= on or kind.level not in ("shop", "product") or kind.base not in (None, "paid", "due"):
-            return f"escalation {kind.name}: its rules must be enabled, level shop|product, base paid|due"
+        if not kind.rules <= on:
+            return ("escalations", kind.name, "rules"), \
+                f"escalation {kind.name} counts rules that are not enabled: {sorted(kind.rules - on)}"
     return None

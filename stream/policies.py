@@ -19,10 +19,13 @@ def load_policy(name_or_path: str | None = None) -> Policy:
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml") or path.exists():
         try:
-            return policy_from_text(path.read_text("utf-8"))
+            text = path.read_text("utf-8")
         except OSError as exc:
             raise PolicyError(f"cannot read policy file {name_or_path}: {exc.strerror}") from None
-    return policy_from_text(bundled_text(name_or_path))
+        except UnicodeDecodeError as exc:
+            raise PolicyError(f"policy file {name_or_path}: not UTF-8 (byte {exc.start})") from None
+        return policy_from_text(text, f"policy file {name_or_path}")
+    return policy_from_text(bundled_text(name_or_path), f"policy {name_or_path}")
 
 
 def bundled_text(name: str) -> str:
