@@ -10,7 +10,7 @@ import typer
 from detectors.policy import PolicyError
 
 from ..human import format_time
-from .common import check_files, cli_duration, cli_time, err, fail, json_beside, print_json, reach_broker, \
+from .common import RUNTIME, check_files, cli_duration, cli_time, err, fail, json_beside, print_json, reach_broker, \
     settings_from_env
 from .options import AppId, AsJson, AsOf, Broker, Kind, Lateness, Partitions, Policy, RedisUrl, Wait
 
@@ -27,8 +27,12 @@ def worker(
         "--store", help="table store: memory:// or rocksdb:// [SHIPGUARD_STORE]")] = None,
     app_id: AppId = None,
     loglevel: Annotated[str, typer.Option("--loglevel", help="log level")] = "WARNING",
+    wait: Annotated[Optional[float], typer.Option(
+        "--wait", min=0, help="seconds to wait for the broker at start, then exit 1 (default: wait for ever, "
+                              "logging every 30 s)")] = None,
 ) -> None:
     """Run one worker of the consumer group (the production entry point)."""
+    from ..broker_wait import BrokerUnreachable
     from ..kafka_security import SecurityConfigError
     from ..service.worker import run_worker
 
@@ -36,9 +40,11 @@ def worker(
                                  policy=policy, metrics_port=metrics_port, store=store, app_id=app_id)
     try:
         cli_duration(settings.lateness, "--lateness")
-        run_worker(settings, loglevel)
+        run_worker(settings, loglevel, wait)
     except (PolicyError, SecurityConfigError) as exc:
         fail(str(exc))
+    except BrokerUnreachable as exc:
+        fail(f"{exc} (SHIPGUARD_BROKER)", RUNTIME)
 
 
 def topics(

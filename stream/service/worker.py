@@ -30,7 +30,9 @@ def build(settings: Settings, policy=None):
     return app, metrics
 
 
-def run_worker(settings: Settings, loglevel: str = "WARNING") -> None:
+def run_worker(settings: Settings, loglevel: str = "WARNING", wait: float | None = None) -> None:
+    """wait: seconds to wait for the broker at start before BrokerUnreachable (None: for ever,
+    as a Kubernetes pod wants while its broker starts)."""
     import gc
 
     import faust
@@ -44,7 +46,7 @@ def run_worker(settings: Settings, loglevel: str = "WARNING") -> None:
     # Everything that can be checked without the broker is, before waiting for it.
     policy = load_policy(settings.policy)
     security = kafka_python_config(settings)              # SASL/TLS
-    wait_for_broker(settings.bootstrap, security=security)
+    wait_for_broker(settings.bootstrap, security=security, deadline=wait)
     wait_for_topics(settings.bootstrap, INPUT_TOPICS, security)   # silent for minutes without them, before
     app, metrics = build(settings, policy)
     app.shipguard.published_before = recent_violation_ids(settings.bootstrap)

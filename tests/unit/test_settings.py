@@ -91,6 +91,7 @@ def test_version():
     ["collect", "--timeout", "2", "--output", "v.jsonl"],
     ["replay", "--output", "r.json", "--wait", "2"],
     ["explain", "O1", "--wait", "2"],
+    ["worker", "--wait", "2", "--metrics-port", "0"],
 ])
 def test_an_unreachable_broker_is_one_line_and_exit_1_within_the_deadline(command, tmp_path):
     (tmp_path / "log.jsonl").write_text("{}\n")
