@@ -60,8 +60,10 @@ def test_overrides_are_checked_too():
     (["topics"], "SHIPGUARD_PARTITIONS", "four"),
     (["worker"], "SHIPGUARD_METRICS_PORT", "x"),
     (["collect", "--timeout", "1", "--output", "v.jsonl"], "SHIPGUARD_LATENESS", "soon"),
+    (["produce", "--input", "v.jsonl"], "SHIPGUARD_KAFKA_SECURITY_PROTOCOL", "TLS"),
 ])
 def test_the_cli_says_it_in_one_line_and_exits_2_before_connecting(command, variable, value, tmp_path):
+    (tmp_path / "v.jsonl").write_text("")
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), variable: value, "SHIPGUARD_BROKER": "kafka://127.0.0.1:1"}
     done = subprocess.run([sys.executable, "-m", "stream.cli", *command], env=env, capture_output=True, text=True,
                           timeout=60, cwd=tmp_path)
