@@ -9,7 +9,8 @@ import typer
 from detectors.policy import PolicyError
 
 from .common import check_files, cli_duration, cli_time, err, fail, json_beside, reach_broker, settings_from_env
-from .options import AsJson, AsOf, Broker, OfflineLateness, OfflinePolicy, Wait
+from .options import (AsJson, AsOf, Broker, FromOffsets, FromTimestamp, OfflineLateness, OfflinePolicy, ToOffsets,
+                      ToTimestamp, Wait)
 
 
 def _bounds(from_timestamp, from_offsets, to_timestamp, to_offsets) -> dict:
@@ -24,15 +25,12 @@ def _bounds(from_timestamp, from_offsets, to_timestamp, to_offsets) -> dict:
         fail(f"offsets file: {exc}")
 
 
-RANGE_HELP = "record timestamp (RFC 3339, epoch ms, or China time without offset)"
-
-
 def replay(
     output: Path = typer.Option(..., "--output", help="the report (JSON)"),
-    from_timestamp: Optional[str] = typer.Option(None, help=f"start at this {RANGE_HELP}"),
-    from_offsets: Optional[Path] = typer.Option(None, help="start offsets: {topic: {partition: offset}} or a report"),
-    to_timestamp: Optional[str] = typer.Option(None, help=f"end at this {RANGE_HELP} (inclusive)"),
-    to_offsets: Optional[Path] = typer.Option(None, help="end offsets (exclusive), or a report"),
+    from_timestamp: FromTimestamp = None,
+    from_offsets: FromOffsets = None,
+    to_timestamp: ToTimestamp = None,
+    to_offsets: ToOffsets = None,
     as_of: AsOf = None,
     policy: OfflinePolicy = None,
     lateness: OfflineLateness = "5m",
@@ -69,10 +67,10 @@ def replay(
 
 def explain(
     order_id: str = typer.Argument(..., help="the order to explain"),
-    from_timestamp: Optional[str] = typer.Option(None, help=f"start at this {RANGE_HELP}"),
-    from_offsets: Optional[Path] = typer.Option(None, help="start offsets file or a report"),
-    to_timestamp: Optional[str] = typer.Option(None, help=f"end at this {RANGE_HELP}"),
-    to_offsets: Optional[Path] = typer.Option(None, help="end offsets file or a report"),
+    from_timestamp: FromTimestamp = None,
+    from_offsets: FromOffsets = None,
+    to_timestamp: ToTimestamp = None,
+    to_offsets: ToOffsets = None,
     as_of: AsOf = None,
     policy: OfflinePolicy = None,
     lateness: OfflineLateness = "5m",

@@ -23,6 +23,14 @@ Dlq = Annotated[Optional[Path], typer.Option("--dlq", help="write dead letters h
 OfflineLateness = Annotated[str, typer.Option("--lateness", help="allowed lateness, e.g. 5m")]
 OfflinePolicy = Annotated[Optional[str], typer.Option("--policy", help="policy name or YAML file")]
 
+# The range of the topics an audit reads (replay, explain).
+RANGE_HELP = "record timestamp (RFC 3339, epoch ms, or China time without offset)"
+FromTimestamp = Annotated[Optional[str], typer.Option("--from-timestamp", help=f"start at this {RANGE_HELP}")]
+FromOffsets = Annotated[Optional[Path], typer.Option(
+    "--from-offsets", help="start offsets: {topic: {partition: offset}} or a report")]
+ToTimestamp = Annotated[Optional[str], typer.Option("--to-timestamp", help=f"end at this {RANGE_HELP} (inclusive)")]
+ToOffsets = Annotated[Optional[Path], typer.Option("--to-offsets", help="end offsets (exclusive), or a report")]
+
 
 class Kind(str, Enum):
     """What `query` looks up in the serving view."""
