@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from rich.table import Table
 
 from ..audit import compare, explain
-from ..human import yuan
+from ..human import format_time, yuan
 from .common import print_json
 from .files import opened
 from ..policies import load_policy
@@ -90,7 +90,7 @@ def write_report(report: dict, output: Path, as_json: bool = False) -> None:
         return
     ranges = sum(len(p) for p in report["range"].values())
     console.print(f"replayed {sum(report['events'].values())} events from {ranges} partitions, policy "
-                  f"{report['policy_version']}, as of {report['as_of']}: {len(report['violations'])} violations, "
+                  f"{report['policy_version']}, as of {_when(report['as_of'])}: {len(report['violations'])} violations, "
                   f"{len(report['dead_letters'])} dead letters -> {output}")
     table = Table("rule", "violations")
     for rule, n in report["counts"].items():
@@ -100,6 +100,10 @@ def write_report(report: dict, output: Path, as_json: bool = False) -> None:
         console.print(f"escalations: {len(report['escalations'])}")
     if "comparison" in report:
         print_comparison(report["comparison"])
+
+
+def _when(ms: int | None) -> str:
+    return format_time(ms) if ms is not None else "no events"
 
 
 def print_comparison(diff: dict) -> None:

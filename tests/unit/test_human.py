@@ -31,3 +31,12 @@ def test_run_reads_an_as_of_without_offset_as_china_time(tmp_path):
         assert orjson.loads(done.stdout)["as_of_time"] == "2026-12-05T00:59:21+08:00"
         outputs.append(out.read_bytes())
     assert outputs[0] and outputs[0] == outputs[1]
+
+
+def test_replay_says_its_as_of_in_rfc_3339(tmp_path, capsys):
+    from stream.cli.replay_run import write_report
+    report = {"range": {"order-paid": {"0": [0, 5]}}, "events": {"order-paid": 5}, "policy_version": "seed-v1",
+              "as_of": 1794362400000, "violations": [], "dead_letters": [], "counts": {}}
+    write_report(report, tmp_path / "r.json")
+    out = " ".join(capsys.readouterr().err.split())           # the summary goes to stderr
+    assert "as of 2026-11-11T10:00:00+08:00: 0 violations" in out and "1794362400000" not in out
