@@ -121,7 +121,7 @@ def collect(
     try:
         violations, info = run_collect(settings, cli_time(as_of, "--as-of"), timeout)
     except CollectTimeout as exc:
-        fail(f"timed out: {exc}")
+        fail(f"timed out: {exc}", RUNTIME)
     write_lines(output, violations)
     facts = {"violations": len(violations), "as_of": info["as_of"], "as_of_time": format_time(info["as_of"]),
              "published": info["published"],

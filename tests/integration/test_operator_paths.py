@@ -80,3 +80,15 @@ def test_a_worker_without_its_topics_names_them_within_10_s(tmp_path):
         finally:
             proc.terminate()
             proc.wait(15)
+
+
+def test_collect_on_a_broker_without_the_topics_names_them_within_its_timeout(tmp_path):
+    with EmbeddedBroker() as broker:
+        started = time.monotonic()
+        done = subprocess.run([sys.executable, "-m", "stream.cli", "collect", "--timeout", "5", "--output",
+                               str(tmp_path / "v.jsonl")], env={**os.environ, "SHIPGUARD_BROKER": broker.url},
+                              capture_output=True, text=True, timeout=60)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 1 and len(lines) == 1, done.stderr          # a failure while working: exit 1
+    assert "no topic carrier-scan, order-paid" in lines[0] and "shipguard topics" in lines[0], lines[0]
+    assert time.monotonic() - started < 5 + 5
