@@ -151,11 +151,9 @@ class Stage:
             await ack()
         else:
             part.agenda.add(Waiting(item, raw, ack), key)
-        if part.held:
+        if part.held or part.local:
             self._release_held(p, part)
             self.release_local(p)
-            await self.advance(p, part)
-        elif part.local and self.release_local(p):   # not per input: the frontier's minimum costs
             await self.advance(p, part)
 
     def hold_local(self, p: int, topic: str, o: int, marks: list[dict]) -> None:
