@@ -14,13 +14,11 @@ from .continuity import Continuity
 from .rocks import table_options
 from .ingest import kafka_partitioner
 from .topology import DLQ, ESCALATIONS, INPUT_TOPICS, UPSTREAM, VIOLATIONS
-from .local_marks import run_locally
 from .mark_plan import PROGRESS, mark_plan
 from .persist import Persist
 from .wiring import build, table_names, take
 
 log = logging.getLogger(__name__)
-LOCAL_MARK_INTERVAL = 0.02   # in-process marks (local_marks.py): no message unless a watermark moved
 MARK_INTERVAL = 0.1   # wall seconds between marks: pacing only, never a decision
 TABLE_SIZE_INTERVAL = 5.0
 HOLE_RETRY_INTERVAL = 0.5
@@ -60,8 +58,6 @@ def install(app, ctx: Context) -> None:
     @app.on_partitions_revoked.connect
     async def wait_for_seek(app, revoked, **kwargs):
         faust_compat.recovered(app).clear()
-        ctx.local_ends.clear()                     # a new owner's records may land below the old ends
-        ctx.local_sent.clear()
         await ctx.gate.drain()           # an input applied after this would ack into cleared books
         await persist.drain()            # nor may a batch's writes reach the changelog after the new owner read it
         for continuity in ctx.continuity.values():
@@ -93,10 +89,6 @@ def install(app, ctx: Context) -> None:
     @app.timer(MARK_INTERVAL)
     async def send_marks():
         await _send_marks(app, ctx)
-
-    @app.timer(LOCAL_MARK_INTERVAL)
-    async def local_marks():
-        await _local_marks(app, ctx)
 
     @app.timer(HOLE_RETRY_INTERVAL)
     async def retry_holes():
@@ -158,9 +150,6 @@ async def _send(app, topic, key: bytes | None, value: bytes, partition: int | No
 
 
 def _delivered(app, topic: str, on_error, delivery) -> None:
-    delivered = getattr(getattr(app, "shipguard", None), "delivered", None)
-    if delivered is not None and on_error is None:     # data, not a mark (marks are sent with on_error)
-        delivered.record(delivery)
     if not delivery.cancelled() and delivery.exception() is not None:
         log.error("a message was not delivered: %s", delivery.exception())
         metrics = getattr(getattr(app, "shipguard", None), "metrics", None)
@@ -211,23 +200,3 @@ async def _send_marks(app, ctx: Context) -> None:
         if target == PROGRESS:
             await app.producer.flush()             # violations reach the broker before the mark that covers them
         await _broadcast(app, ctx, target, marks)
-
-
-async def _local_marks(app, ctx: Context) -> None:
-    """The stages' marks to this worker's own downstream partitions (local_marks.py)."""
-    gate, consumer = ctx.gate, app.consumer
-    if gate.ready is None or not gate.ready.is_set() or gate.stopping:
-        return
-    for name, stage in ctx.stages.items():          # where each partition's log ended once it was ours
-        for p in stage.parts:
-            if (name, p) not in ctx.local_ends:
-                end = faust_compat.highwater(consumer, TP(ctx.topics[name].get_topic_name(), p))
-                if end is not None:
-                    ctx.local_ends[(name, p)] = end
-    gate.busy += 1                                  # a shutdown's drain waits for this as for an agent
-    try:
-        topic_of = {name: ctx.topics[name].get_topic_name() for name in ctx.stages}
-        await run_locally(ctx.stages, topic_of, ctx.local_ends, ctx.delivered, app.producer.flush,
-                          faust_compat.table_partition, ctx.settings.partitions, ctx.local_sent)
-    finally:
-        gate.leave()

@@ -19,7 +19,6 @@ from detectors.policy import Policy
 from . import faust_compat
 from .ingest import IngestTracker
 from ..kafka_security import faust_credentials
-from .local_marks import Delivered
 from .mark_plan import PROGRESS, MarkFilter
 from ..settings import Settings
 from .stage import Stage
@@ -44,9 +43,6 @@ class Context:
     published_before: set = field(default_factory=set)     # violation ids on the topic at start
     escalated_before: set = field(default_factory=set)     # escalation ids on shop-escalations at start
     marks_sent: MarkFilter = field(default_factory=MarkFilter)
-    delivered: Delivered = field(default_factory=Delivered)   # what our producer delivered (local_marks.py)
-    local_ends: dict = field(default_factory=dict)            # (stage, p) -> its log's end when it became ours
-    local_sent: dict = field(default_factory=dict)            # stage -> its marks as last held downstream
 
 
 class AgentGate:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any
 
 import faust
@@ -152,19 +150,6 @@ async def seek(consumer, tp, offset: int) -> None:
 
 # -- table writes ---------------------------------------------------------------------------------
 
-_TABLE_PARTITION: ContextVar[int | None] = ContextVar("shipguard_table_partition", default=None)
-
-
-@contextmanager
-def table_partition(p: int):
-    """Table writes outside an agent (a stage batch taken by the marks timer) go to partition `p`,
-    as an agent's would for a message of that partition."""
-    token = _TABLE_PARTITION.set(p)
-    try:
-        yield
-    finally:
-        _TABLE_PARTITION.reset(token)
-
 class BatchedTable:
     """A Faust table whose writes reach the store and the changelog when persist.py says (`send`).
 
@@ -213,9 +198,6 @@ class BatchedTable:
         return value
 
     def _partition(self) -> int:
-        scoped = _TABLE_PARTITION.get()
-        if scoped is not None:
-            return scoped
         event = current_event()
         if event is None:                  # as Faust: a table changes only while an agent takes a message
             raise RuntimeError(f"table {self.name} written outside of an agent")

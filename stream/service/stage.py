@@ -10,7 +10,6 @@ so a redelivered input changes nothing.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
@@ -24,7 +23,6 @@ from .codec import as_doc, decode_doc, encode
 from .marks import INGEST, Frontier
 
 NEVER = -(2 ** 62)
-CAP_LOCAL = 64         # held local marks a partition keeps, newest last (the Kafka marks come anyway)
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +36,6 @@ class Partition:
     read_before: dict = field(default_factory=dict)
     read_to: dict = field(default_factory=dict)       # topic -> the next offset after the last read
     held: list = field(default_factory=list)          # marks of our own platform partition not read to yet
-    local: list = field(default_factory=list)         # (topic, o, marks) of this worker's stages (local_marks.py)
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)   # one batch at a time: agent or marks timer
 
 
 @dataclass(slots=True)
@@ -113,7 +109,6 @@ class Stage:
             else:
                 part.frontier.update(mark)
         self._release_held(p, part)
-        self.release_local(p)
         if await self.advance(p, part, ack):
             return                                # acked with the batch it closed
         if part.frontier.max_seen() != known:
@@ -151,25 +146,9 @@ class Stage:
             await ack()
         else:
             part.agenda.add(Waiting(item, raw, ack), key)
-        if part.held or part.local:
+        if part.held:
             self._release_held(p, part)
-            self.release_local(p)
             await self.advance(p, part)
-
-    def hold_local(self, p: int, topic: str, o: int, marks: list[dict]) -> None:
-        """Marks of this worker's upstream stages: they count once this partition has read `topic` to `o`."""
-        part = self.parts.get(p)
-        if part is not None:
-            part.local.append((topic, o, marks))
-            del part.local[:-CAP_LOCAL]
-
-    def release_local(self, p: int) -> bool:
-        part, released = self.parts.get(p), False
-        while part is not None and part.local and part.read_to.get(part.local[0][0], 0) >= part.local[0][1]:
-            for mark in part.local.pop(0)[2]:
-                part.frontier.update(mark)
-            released = True
-        return released
 
     def _late(self, p: int, at: int, through: int) -> None:
         self.late += 1
@@ -182,10 +161,6 @@ class Stage:
     async def advance(self, p: int, part: Partition, *acks) -> bool:
         """Take what the watermark passed, as one batch closed with `acks` too. Returns whether
         there was one (else `acks` are the caller's)."""
-        async with part.lock:
-            return await self._advance(p, part, acks)
-
-    async def _advance(self, p: int, part: Partition, acks) -> bool:
         through = part.frontier.through()
         if through is None or through <= part.through:
             return False
