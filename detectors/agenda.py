@@ -8,43 +8,78 @@ deadline's key sorts after every event of its instant (sides' sort keys). At an 
 input goes before a deadline (a stage's input may carry the key of the deadline that caused it
 on another side), else entries go in the order they were added. A deadline added while the
 agenda is being taken is taken in the same pass when it is due by then.
+
+Why buckets: a heap of full entries compares nested tuples on every step (3 µs a pop with a
+month of deadlines waiting). Here the heap holds plain int times, one per instant, and an
+instant's few entries are sorted by their full key only when it is taken: the same order as
+popping the smallest entry each time.
 """
 from __future__ import annotations
 
-import heapq
-from itertools import count
+from heapq import heapify, heappop, heappush
 from typing import Any, Callable, Iterator
 
 from .decisions import Timer
 
 
 class Agenda:
-    __slots__ = ("_heap", "_seq", "deadlines")
+    __slots__ = ("_times", "_at", "_seq", "_size", "deadlines")
 
     def __init__(self) -> None:
-        self._heap: list = []          # (sort key, 0 input / 1 deadline, seq, entry)
-        self._seq = count()
+        self._times: list[int] = []    # heap: the instants that have entries
+        self._at: dict = {}            # instant -> [(sort key, 0 input / 1 deadline, seq, entry)]
+        self._seq = 0
+        self._size = 0
         self.deadlines = 0             # how many entries are deadlines (Timer)
 
     def add(self, entry: Any, key: tuple | None = None) -> None:
         """`key`: the entry's place in the total order; its `sort_key` unless given."""
+        if key is None:
+            key = entry.sort_key
         deadline = isinstance(entry, Timer)
         self.deadlines += deadline
-        heapq.heappush(self._heap, (entry.sort_key if key is None else key, deadline, next(self._seq), entry))
+        self._size += 1
+        self._seq = seq = self._seq + 1
+        at = key[0]
+        bucket = self._at.get(at)
+        if bucket is None:
+            self._at[at] = [(key, deadline, seq, entry)]
+            heappush(self._times, at)
+        else:
+            bucket.append((key, deadline, seq, entry))
 
     def due(self, through: float, stop: Callable[[], bool] | None = None) -> Iterator[Any]:
         """Take, in order, every entry whose time is at or before `through`; `stop()` is asked
         before each one, and what it leaves stays."""
-        heap = self._heap
-        while heap and heap[0][0][0] <= through and not (stop is not None and stop()):
-            _, deadline, _, entry = heapq.heappop(heap)
-            self.deadlines -= deadline
-            yield entry
+        times, at = self._times, self._at
+        while times and times[0] <= through:
+            t = times[0]
+            bucket = at[t]
+            bucket.sort(reverse=True)             # the smallest last: taken with pop()
+            while bucket:
+                if stop is not None and stop():
+                    return
+                _, deadline, _, entry = bucket.pop()
+                self._size -= 1
+                self.deadlines -= deadline
+                left = len(bucket)
+                yield entry
+                if len(bucket) != left:           # added to this instant while taking it
+                    bucket.sort(reverse=True)
+                if times[0] != t:                 # added before this instant: that goes first
+                    break
+            if not bucket:
+                del at[t]
+                if times[0] == t:
+                    heappop(times)
+                else:
+                    times.remove(t)
+                    heapify(times)
 
     def __len__(self) -> int:
-        return len(self._heap)
+        return self._size
 
     @property
     def inputs(self) -> int:
         """Entries that are not deadlines: the inputs still waiting."""
-        return len(self._heap) - self.deadlines
+        return self._size - self.deadlines
