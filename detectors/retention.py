@@ -20,16 +20,19 @@ from .decisions import Timer
 EXPIRE = "expire"
 
 
-def touch(state, side: str, key: str, at: int, timers: list[Timer], retention_ms: int) -> Timer | None:
+def touch(state, at: int, timers: list[Timer], retention_ms: int) -> int | None:
     """The key was active at `at` and set `timers`: keep it until retention after both.
-    Returns the expiry deadline to set, when the key has none standing."""
-    keep = max([at, *(t.due for t in timers)]) + retention_ms
+    Returns when the expiry deadline to set is due, when the key has none standing."""
+    for timer in timers:
+        if timer.due > at:
+            at = timer.due
+    keep = at + retention_ms
     if state.keep_until is None or keep > state.keep_until:
         state.keep_until = keep
     if state.expiry_due is not None:
         return None
     state.expiry_due = state.keep_until
-    return expiry_timer(side, key, state.keep_until)
+    return state.keep_until
 
 
 def on_expiry(state, timer: Timer) -> tuple[bool, Timer | None]:

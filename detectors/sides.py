@@ -15,8 +15,8 @@ from .hubs import is_hub_record
 from .messages import ORDER, PARCEL, PICKUP, Bind, Message, OrderFacts, OrderOpened, PickupFact, Unbind
 from .places import normalize_place
 from .policy import Policy
-from .retention import EXPIRE, on_expiry, touch
-from .rules import BY_NAME, rules_for
+from .retention import EXPIRE, expiry_timer, on_expiry, touch
+from .rules import BY_NAME, triggered
 from .rules.duplicate_waybill import consignee
 from .state import OrderState, ParcelState, PickupState, UploadRecord
 from .transit import track as track_transit
@@ -79,7 +79,7 @@ def parcel_input(state: ParcelState, item: CarrierScan | Bind | Unbind, policy: 
     else:
         state.bound.pop(item.order.order_id, None)
         messages = [_pickup_fact(state, item.sort_key, item.order.order_id, False)]
-    return _kept(PARCEL, state.key, state, item.sort_key[0], _ask_rules(PARCEL, state, item, policy, messages), policy)
+    return _kept(PARCEL, None, state, item.sort_key[0], _ask_rules(PARCEL, state, item, policy, messages), policy)
 
 
 def _take_scan(state: ParcelState, scan: CarrierScan, policy: Policy) -> list[Message]:
@@ -124,18 +124,22 @@ def deadline(state, timer: Timer, policy: Policy) -> Step:
     return _kept(timer.side, timer.key, state, timer.due, step, policy)
 
 
-def _kept(side: str, key: str, state, at: int, step: Step, policy: Policy) -> Step:
-    expiry = touch(state, side, key, at, step.timers, policy.retention_ms)
-    if expiry is not None:
-        step.timers.append(expiry)
+def _kept(side: str, key: str | None, state, at: int, step: Step, policy: Policy) -> Step:
+    """`key` None: a parcel's, made from its state only when an expiry deadline needs it."""
+    due = touch(state, at, step.timers, policy.retention_ms)
+    if due is not None:
+        step.timers.append(expiry_timer(side, state.key if key is None else key, due))
     return step
 
 
 def _ask_rules(side: str, state, item, policy: Policy, messages: list[Message]) -> Step:
+    """Only the rules that read this kind of input (rules.triggered): the others would say nothing."""
     step = Step(messages=messages)
-    for rule in rules_for(side, policy.enabled):
-        if rule.on_input is not None:
-            _keep_fresh(state, rule.on_input(state, item, policy), step)
+    kind = (side, type(item), item.status if type(item) is CarrierScan else None)
+    for rule in triggered(policy.enabled).get(kind, ()):
+        outputs = rule.on_input(state, item, policy)
+        if outputs:
+            _keep_fresh(state, outputs, step)
     return step
 
 
