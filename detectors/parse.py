@@ -8,6 +8,7 @@ number leaks into logs or metrics.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from sys import intern
 
 import orjson
 
@@ -104,6 +105,9 @@ def _order_paid(o: dict) -> OrderPaid:
 
 
 def _tracking_uploaded(o: dict) -> TrackingUploaded:
+    fast = _fast_upload(o)
+    if fast is not None:
+        return fast
     event_id, order_id, shop_id = _str(o, "event_id"), _str(o, "order_id"), _str(o, "shop_id")
     carrier, waybill_no = _str(o, "carrier"), _str(o, "waybill_no")
     uploaded_at = _time(o, "uploaded_at")
@@ -115,7 +119,57 @@ def _tracking_uploaded(o: dict) -> TrackingUploaded:
     return TrackingUploaded(event_id, order_id, shop_id, carrier, waybill_no, uploaded_at, action)
 
 
+# Fast paths: a message whose fields are all present and well formed, as nearly all are, is built
+# after a few inline checks. Anything else goes through the strict checks, which name the first
+# problem as they always did. Strings repeated on every message are interned: one copy in memory
+# and identity-fast comparisons.
+_STATUS = {s: s for s in SCAN_STATUSES}     # checks a status and gives its one copy
+_ACTION = {UPLOAD: UPLOAD, CANCEL: CANCEL}
+
+
+def _fast_time(v) -> int | None:
+    if type(v) is int or type(v) is str:
+        try:
+            return parse_time(v)
+        except TimeError:
+            return None
+    return None
+
+
+def _fast_scan(o: dict) -> CarrierScan | None:
+    get = o.get
+    event_id, carrier, waybill_no, status, description, city = (
+        get("event_id"), get("carrier"), get("waybill_no"), get("status"), get("description"), get("city"))
+    if not (type(event_id) is str and type(carrier) is str and type(waybill_no) is str and type(status) is str
+            and type(description) is str and (city is None or type(city) is str)
+            and event_id.strip() and carrier.strip() and waybill_no.strip() and description.strip()):
+        return None
+    status, at = _STATUS.get(status), _fast_time(get("scanned_at"))
+    if status is None or at is None:
+        return None
+    if city is not None and not city.strip():
+        city = None
+    return CarrierScan(event_id, intern(carrier), waybill_no, at, status, description, city)
+
+
+def _fast_upload(o: dict) -> TrackingUploaded | None:
+    get = o.get
+    event_id, order_id, shop_id, carrier, waybill_no, action = (
+        get("event_id"), get("order_id"), get("shop_id"), get("carrier"), get("waybill_no"), get("action", UPLOAD))
+    if not (type(event_id) is str and type(order_id) is str and type(shop_id) is str and type(carrier) is str
+            and type(waybill_no) is str and type(action) is str
+            and event_id.strip() and order_id.strip() and shop_id.strip() and carrier.strip() and waybill_no.strip()):
+        return None
+    action, at = _ACTION.get(action), _fast_time(get("uploaded_at"))
+    if action is None or at is None:
+        return None
+    return TrackingUploaded(event_id, order_id, intern(shop_id), intern(carrier), waybill_no, at, action)
+
+
 def _carrier_scan(o: dict) -> CarrierScan:
+    fast = _fast_scan(o)
+    if fast is not None:
+        return fast
     event_id, carrier, waybill_no = _str(o, "event_id"), _str(o, "carrier"), _str(o, "waybill_no")
     scanned_at = _time(o, "scanned_at")
     status = _str(o, "status")
