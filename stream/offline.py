@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import base64
+import gc
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -45,8 +47,28 @@ def dead_letter_record(dead: DeadLetter, partition: int | None, offset: int) -> 
     }
 
 
+@contextmanager
+def _collector_paused():
+    """The engine makes no reference cycles (a run over generated and hostile logs leaves
+    none to collect), yet the cyclic collector kept walking its ever larger states and the
+    held log: a third of a run's time. Paused for the run, as the generator does."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def run_offline(records: Iterable[LogRecord], policy: Policy, lateness_ms: int,
                 as_of: int | None = None, max_bytes: int = MAX_BYTES) -> RunResult:
+    with _collector_paused():
+        return _run(records, policy, lateness_ms, as_of, max_bytes)
+
+
+def _run(records: Iterable[LogRecord], policy: Policy, lateness_ms: int, as_of: int | None,
+         max_bytes: int) -> RunResult:
     engine = Engine(policy, lateness_ms, as_of)
     dead_letters: list[dict] = []
     counts: Counter = Counter()
