@@ -22,7 +22,14 @@ UPLOAD, CANCEL = "upload", "cancel"
 SortKey = tuple  # (time, rank, ...) -- compared as a tuple
 
 
-@dataclass(frozen=True, slots=True)
+def value(cls):
+    """A value class: slots, equality and hash by its fields, and nothing assigns to it once made.
+    Not `frozen=True`: that __init__ sets each field through object.__setattr__, five times the
+    cost (0.8 µs a scan), paid on every event, message and deadline."""
+    return dataclass(slots=True, unsafe_hash=True)(cls)
+
+
+@value
 class Address:
     province: str
     city: str
@@ -30,7 +37,7 @@ class Address:
     detail_hash: str
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class OrderPaid:
     event_id: str
     order_id: str
@@ -53,7 +60,7 @@ class OrderPaid:
         return (self.paid_at, 0, self.event_id)
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class TrackingUploaded:
     event_id: str
     order_id: str
@@ -78,7 +85,7 @@ class TrackingUploaded:
         return parcel_key(self.carrier, self.waybill_no)
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class CarrierScan:
     event_id: str
     carrier: str

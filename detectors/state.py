@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .events import value
 from .messages import Bind, OrderFacts
 
 Seen = tuple[int, str]  # (event time, event_id) of a remembered scan
@@ -26,7 +27,7 @@ class OrderState:
     expiry_due: int | None = None     # the expiry deadline standing for this key
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class UploadRecord:
     """One upload of the parcel, kept for the duplicate-waybill window."""
 
