@@ -14,7 +14,7 @@ import orjson
 
 from .events import (CANCEL, CARRIER_SCAN, ORDER_PAID, SCAN_STATUSES, TRACKING_UPLOADED, UPLOAD,
                      Address, CarrierScan, Event, OrderPaid, TrackingUploaded)
-from .timeparse import TimeError, parse_time
+from .timeparse import MAX_MS, MIN_MS, TimeError, parse_time
 
 __all__ = ["DeadLetter", "REASONS", "parse_message", "parse_value", "MAX_BYTES"]
 
@@ -105,9 +105,6 @@ def _order_paid(o: dict) -> OrderPaid:
 
 
 def _tracking_uploaded(o: dict) -> TrackingUploaded:
-    fast = _fast_upload(o)
-    if fast is not None:
-        return fast
     event_id, order_id, shop_id = _str(o, "event_id"), _str(o, "order_id"), _str(o, "shop_id")
     carrier, waybill_no = _str(o, "carrier"), _str(o, "waybill_no")
     uploaded_at = _time(o, "uploaded_at")
@@ -128,7 +125,9 @@ _ACTION = {UPLOAD: UPLOAD, CANCEL: CANCEL}
 
 
 def _fast_time(v) -> int | None:
-    if type(v) is int or type(v) is str:
+    if type(v) is int:
+        return v if MIN_MS <= v < MAX_MS else None
+    if type(v) is str:
         try:
             return parse_time(v)
         except TimeError:
@@ -137,15 +136,18 @@ def _fast_time(v) -> int | None:
 
 
 def _fast_scan(o: dict) -> CarrierScan | None:
-    get = o.get
-    event_id, carrier, waybill_no, status, description, city = (
-        get("event_id"), get("carrier"), get("waybill_no"), get("status"), get("description"), get("city"))
-    if not (type(event_id) is str and type(carrier) is str and type(waybill_no) is str and type(status) is str
+    try:
+        event_id, carrier, waybill_no, status, description = (
+            o["event_id"], o["carrier"], o["waybill_no"], _STATUS[o["status"]], o["description"])
+    except (KeyError, TypeError):      # missing, an unknown status, or one that is not even hashable
+        return None
+    city = o.get("city")
+    if not (type(event_id) is str and type(carrier) is str and type(waybill_no) is str
             and type(description) is str and (city is None or type(city) is str)
             and event_id.strip() and carrier.strip() and waybill_no.strip() and description.strip()):
         return None
-    status, at = _STATUS.get(status), _fast_time(get("scanned_at"))
-    if status is None or at is None:
+    at = _fast_time(o.get("scanned_at"))
+    if at is None:
         return None
     if city is not None and not city.strip():
         city = None
@@ -153,23 +155,23 @@ def _fast_scan(o: dict) -> CarrierScan | None:
 
 
 def _fast_upload(o: dict) -> TrackingUploaded | None:
-    get = o.get
-    event_id, order_id, shop_id, carrier, waybill_no, action = (
-        get("event_id"), get("order_id"), get("shop_id"), get("carrier"), get("waybill_no"), get("action", UPLOAD))
+    try:
+        event_id, order_id, shop_id, carrier, waybill_no = (
+            o["event_id"], o["order_id"], o["shop_id"], o["carrier"], o["waybill_no"])
+        action = _ACTION[o.get("action", UPLOAD)]
+    except (KeyError, TypeError):
+        return None
     if not (type(event_id) is str and type(order_id) is str and type(shop_id) is str and type(carrier) is str
-            and type(waybill_no) is str and type(action) is str
+            and type(waybill_no) is str
             and event_id.strip() and order_id.strip() and shop_id.strip() and carrier.strip() and waybill_no.strip()):
         return None
-    action, at = _ACTION.get(action), _fast_time(get("uploaded_at"))
-    if action is None or at is None:
+    at = _fast_time(o.get("uploaded_at"))
+    if at is None:
         return None
     return TrackingUploaded(event_id, order_id, intern(shop_id), intern(carrier), waybill_no, at, action)
 
 
 def _carrier_scan(o: dict) -> CarrierScan:
-    fast = _fast_scan(o)
-    if fast is not None:
-        return fast
     event_id, carrier, waybill_no = _str(o, "event_id"), _str(o, "carrier"), _str(o, "waybill_no")
     scanned_at = _time(o, "scanned_at")
     status = _str(o, "status")
@@ -183,10 +185,16 @@ def _carrier_scan(o: dict) -> CarrierScan:
 
 
 _BUILDERS = {ORDER_PAID: _order_paid, TRACKING_UPLOADED: _tracking_uploaded, CARRIER_SCAN: _carrier_scan}
+_FAST = {TRACKING_UPLOADED: _fast_upload, CARRIER_SCAN: _fast_scan}
 
 
 def parse_value(topic: str, value: object, raw: bytes) -> Event | DeadLetter:
     """Validate an already-decoded JSON value (e.g. an offline log's "value")."""
+    fast = _FAST.get(topic)
+    if fast is not None and type(value) is dict:
+        event = fast(value)
+        if event is not None:
+            return event
     if type(value) is not dict:
         return DeadLetter(topic, "not_object", f"top-level JSON value is {_json_kind(value)}, not an object", raw)
     build = _BUILDERS.get(topic)
