@@ -9,9 +9,12 @@ input goes before a deadline (a stage's input may carry the key of the deadline 
 on another side), else entries go in the order they were added. A deadline added while the
 agenda is being taken is taken in the same pass when it is due by then.
 
-Heap entries lead with the plain int time, which decides nearly every comparison: comparing the
-nested sort-key tuples first cost ~3 µs a pop with a month of deadlines waiting. The full key
-follows, so the order is exactly the key's.
+Kept cheap, because every input and deadline passes through here (issue 13):
+- heap entries lead with the plain int time, which decides nearly every comparison; the full
+  key follows, so the order is exactly the key's;
+- the heap holds only entries before a horizon (the end of the latest day taken so far). Later
+  ones, mostly retention deadlines a month ahead, wait in per-day lists and join the heap when
+  their day can come due, so a pop walks a heap of about a day, not of a month.
 """
 from __future__ import annotations
 
@@ -21,13 +24,19 @@ from typing import Any, Callable, Iterator
 
 from .decisions import Timer
 
+DAY_MS = 86_400_000
+
 
 class Agenda:
-    __slots__ = ("_heap", "_seq", "deadlines")
+    __slots__ = ("_heap", "_later", "_days", "_horizon", "_seq", "_size", "deadlines")
 
     def __init__(self) -> None:
-        self._heap: list = []          # (time, sort key, 0 input / 1 deadline, seq, entry)
+        self._heap: list = []          # (time, sort key, 0 input / 1 deadline, seq, entry), time < _horizon
+        self._later: dict = {}         # day number -> entries at or after _horizon, unordered
+        self._days: list[int] = []     # heap of the days in _later
+        self._horizon = -(2 ** 62)     # nothing taken yet: every entry waits in its day's list
         self._seq = count()
+        self._size = 0
         self.deadlines = 0             # how many entries are deadlines (Timer)
 
     def add(self, entry: Any, key: tuple | None = None) -> None:
@@ -36,21 +45,46 @@ class Agenda:
             key = entry.sort_key
         deadline = isinstance(entry, Timer)
         self.deadlines += deadline
-        heappush(self._heap, (key[0], key, deadline, next(self._seq), entry))
+        self._size += 1
+        at = key[0]
+        item = (at, key, deadline, next(self._seq), entry)
+        if at < self._horizon:
+            heappush(self._heap, item)
+            return
+        day = at // DAY_MS
+        waiting = self._later.get(day)
+        if waiting is None:
+            self._later[day] = [item]
+            heappush(self._days, day)
+        else:
+            waiting.append(item)
 
     def due(self, through: float, stop: Callable[[], bool] | None = None) -> Iterator[Any]:
         """Take, in order, every entry whose time is at or before `through`; `stop()` is asked
         before each one, and what it leaves stays."""
-        heap = self._heap
-        while heap and heap[0][0] <= through and not (stop is not None and stop()):
-            _, _, deadline, _, entry = heappop(heap)
-            self.deadlines -= deadline
-            yield entry
+        heap, days = self._heap, self._days
+        while True:
+            if heap and heap[0][0] <= through:
+                if stop is not None and stop():
+                    return
+                _, _, deadline, _, entry = heappop(heap)
+                self._size -= 1
+                self.deadlines -= deadline
+                yield entry
+            elif days and days[0] * DAY_MS <= through:
+                # Nothing before the horizon is due: the next waiting day joins the heap. Every
+                # entry left in the heap is before the horizon, so before all of that day.
+                day = heappop(days)
+                self._horizon = (day + 1) * DAY_MS
+                for item in self._later.pop(day):
+                    heappush(heap, item)
+            else:
+                return
 
     def __len__(self) -> int:
-        return len(self._heap)
+        return self._size
 
     @property
     def inputs(self) -> int:
         """Entries that are not deadlines: the inputs still waiting."""
-        return len(self._heap) - self.deadlines
+        return self._size - self.deadlines

@@ -21,7 +21,7 @@ from .messages import ORDER, PARCEL, PICKUP, Message, OrderOpened
 from .penalties import PenaltyBook, violation
 from .policy import Policy
 from .retention import EXPIRE
-from .sides import INPUT, Step, deadline, order_input, parcel_input
+from .sides import INPUT, Step, deadline, order_input, scan_input
 from .state import OrderState, ParcelState, PickupState
 
 NEVER = float("-inf")
@@ -44,7 +44,8 @@ class Engine:
 
     # -- arrivals ---------------------------------------------------------
     def offer(self, event: Event) -> None:
-        t = event.time
+        key = event.sort_key
+        t = key[0]
         if self.as_of is not None and t > self.as_of:
             self.counts["after_as_of"] += 1
             return
@@ -52,7 +53,7 @@ class Engine:
             self.counts["late"] += 1
             return
         self.counts["accepted"] += 1
-        self._agenda.add(event)
+        self._agenda.add(event, key)
         if self._max_seen is None or t > self._max_seen:
             self._max_seen = t
             self.advance(t - self.lateness_ms - 1)
@@ -83,7 +84,7 @@ class Engine:
                 state = parcels.get(key)
                 if state is None:
                     state = parcels[key] = ParcelState(*split_parcel(key))
-                absorb(parcel_input(state, item, policy))
+                absorb(scan_input(state, item, policy))
             elif cls is Timer:
                 self._deadline(item)
             else:
@@ -108,10 +109,12 @@ class Engine:
     def _absorb(self, step: Step) -> None:
         if step.decisions:
             self._undecided.extend(step.decisions)
-        for timer in step.timers:
-            self._agenda.add(timer)
-        for message in step.messages:
-            self._deliver(message)
+        if step.timers:
+            for timer in step.timers:
+                self._agenda.add(timer)
+        if step.messages:
+            for message in step.messages:
+                self._deliver(message)
 
     def _deliver(self, message: Message) -> None:
         if self.escalations is not None and isinstance(message, OrderOpened):

@@ -66,12 +66,9 @@ def _order_effect(state: OrderState, event, policy: Policy) -> Message | None:
 
 
 def parcel_input(state: ParcelState, item: CarrierScan | Bind | Unbind, policy: Policy) -> Step:
-    if isinstance(item, CarrierScan):
-        if item.event_id in state.seen:
-            return Step()
-        state.seen.add(item.event_id)
-        messages = _take_scan(state, item, policy)
-    elif isinstance(item, Bind):
+    if type(item) is CarrierScan:
+        return scan_input(state, item, policy)
+    if isinstance(item, Bind):
         state.bound[item.order.order_id] = item
         state.uploads = [u for u in state.uploads if u.at >= item.uploaded_at - policy.duplicate_window_ms]
         state.uploads.append(UploadRecord(item.uploaded_at, item.order.order_id, consignee(item), item.event_id))
@@ -82,18 +79,30 @@ def parcel_input(state: ParcelState, item: CarrierScan | Bind | Unbind, policy: 
     return _kept(PARCEL, None, state, item.sort_key[0], _ask_rules(PARCEL, state, item, policy, messages), policy)
 
 
+def scan_input(state: ParcelState, scan: CarrierScan, policy: Policy) -> Step:
+    """Most inputs are scans: their own short path (the engine calls it directly)."""
+    if scan.event_id in state.seen:
+        return Step()
+    state.seen.add(scan.event_id)
+    step = _ask_rules(PARCEL, state, scan, policy, _take_scan(state, scan, policy))
+    return _kept(PARCEL, None, state, scan.scanned_at, step, policy)
+
+
 def _take_scan(state: ParcelState, scan: CarrierScan, policy: Policy) -> list[Message]:
-    seen = (scan.scanned_at, scan.event_id)
     if state.first_hub is None and is_hub_record(
             scan.description, policy.hub_suffixes_for(scan.carrier), policy.destination_words):
-        state.first_hub = seen
+        state.first_hub = (scan.scanned_at, scan.event_id)
     if policy.transit is not None and "transit_timeout" in policy.enabled:
         track_transit(state, scan, policy.transit)   # before first_collected moves: it reads it
-    if scan.status == "signed" and state.first_signed is None:
+    status = scan.status
+    if status == "in_transit":                       # the most common scan changes nothing here
+        return []
+    seen = (scan.scanned_at, scan.event_id)
+    if status == "signed" and state.first_signed is None:
         state.first_signed = seen
-    if scan.status in ("delivering", "signed") and scan.city:
+    if status in ("delivering", "signed") and scan.city:
         state.deliveries.setdefault(normalize_place(scan.city), seen)
-    if scan.status == "collected" and state.first_collected is None:
+    if status == "collected" and state.first_collected is None:
         state.first_collected = seen
         return [_pickup_fact(state, scan.sort_key, order_id, True) for order_id in state.bound]
     return []
