@@ -84,7 +84,9 @@ class Engine:
                 state = parcels.get(key)
                 if state is None:
                     state = parcels[key] = ParcelState(*split_parcel(key))
-                absorb(scan_input(state, item, policy))
+                step = scan_input(state, item, policy)
+                if step.timers or step.messages or step.decisions:    # most scans cause nothing
+                    absorb(step)
             elif cls is Timer:
                 self._deadline(item)
             else:

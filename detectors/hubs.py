@@ -21,7 +21,7 @@ def _matcher(suffixes: tuple[str, ...]) -> re.Pattern[str]:
 def is_hub_record(description: str, suffixes: tuple[str, ...], destination_words: tuple[str, ...]) -> bool:
     for match in _matcher(suffixes).finditer(description):
         before = description[: match.start()]
-        cut = max(before.rfind(ch) for ch in CLAUSE_BREAKS)
+        cut = max(map(before.rfind, CLAUSE_BREAKS))
         clause = before[cut + 1:]
         if not any(word in clause for word in destination_words):
             return True

@@ -20,19 +20,19 @@ from .decisions import Timer
 EXPIRE = "expire"
 
 
-def touch(state, at: int, timers: list[Timer], retention_ms: int) -> int | None:
-    """The key was active at `at` and set `timers`: keep it until retention after both.
-    Returns when the expiry deadline to set is due, when the key has none standing."""
+def touch(state, side: str, key: str | None, at: int, timers: list[Timer], retention_ms: int) -> None:
+    """The key was active at `at` and set `timers`: keep it until retention after both. Adds the
+    expiry deadline to `timers` when the key has none standing. `key` None: the state's own `key`
+    (a parcel's, made only when needed)."""
     for timer in timers:
         if timer.due > at:
             at = timer.due
     keep = at + retention_ms
     if state.keep_until is None or keep > state.keep_until:
         state.keep_until = keep
-    if state.expiry_due is not None:
-        return None
-    state.expiry_due = state.keep_until
-    return state.keep_until
+    if state.expiry_due is None:
+        state.expiry_due = state.keep_until
+        timers.append(expiry_timer(side, state.key if key is None else key, state.keep_until))
 
 
 def on_expiry(state, timer: Timer) -> tuple[bool, Timer | None]:
