@@ -71,15 +71,17 @@ def _run(records: Iterable[LogRecord], policy: Policy, lateness_ms: int, as_of: 
          max_bytes: int) -> RunResult:
     engine = Engine(policy, lateness_ms, as_of)
     dead_letters: list[dict] = []
-    counts: Counter = Counter()
+    tally: Counter = Counter()      # topic of each event, (reason,) of each dead letter: no string built a message
+    offer = engine.offer
     for record in records:
         item = decode(record, max_bytes)
-        if isinstance(item, DeadLetter):
-            counts[f"dead:{item.reason}"] += 1
+        if type(item) is DeadLetter:
+            tally[(item.reason,)] += 1
             dead_letters.append(dead_letter_record(item, record.partition, record.line))
         else:
-            counts[f"in:{item.topic}"] += 1
-            engine.offer(item)
+            tally[item.topic] += 1
+            offer(item)
+    counts: Counter = Counter({f"dead:{k[0]}" if type(k) is tuple else f"in:{k}": n for k, n in tally.items()})
     violations = sorted(engine.finish(), key=output_order)
     counts.update(engine.counts)
     end = as_of if as_of is not None else engine.watermark()
