@@ -101,12 +101,16 @@ class Engine:
 
     def _deadline(self, timer: Timer) -> None:
         table = self.states[timer.side]
-        if timer.rule == EXPIRE and timer.key not in table:
-            return                                   # already forgotten
-        step = deadline(self._state(timer.side, timer.key), timer, self.policy)
+        state = table.get(timer.key)
+        if state is None:
+            if timer.rule == EXPIRE:
+                return                               # already forgotten
+            state = self._state(timer.side, timer.key)
+        step = deadline(state, timer, self.policy)
         if step.forget:
             del table[timer.key]
-        self._absorb(step)
+        if step.timers or step.messages or step.decisions:
+            self._absorb(step)
 
     def _absorb(self, step: Step) -> None:
         if step.decisions:

@@ -137,7 +137,7 @@ def deadline(state, timer: Timer, policy: Policy) -> Step:
     """A deadline passed for this key: the rule that set it decides."""
     if timer.rule == EXPIRE:
         forget, again = on_expiry(state, timer)
-        return Step(timers=[again] if again else [], forget=forget)
+        return Step(None, None, [again] if again else None, forget)
     step = Step()
     _keep_fresh(state, BY_NAME[timer.rule].on_deadline(state, timer, policy), step)
     return _kept(timer.side, timer.key, state, timer.due, step, policy)
