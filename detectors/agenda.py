@@ -28,7 +28,7 @@ DAY_MS = 86_400_000
 
 
 class Agenda:
-    __slots__ = ("_heap", "_later", "_days", "_horizon", "_seq", "_size", "deadlines")
+    __slots__ = ("_heap", "_later", "_days", "_horizon", "_seq", "deadlines")
 
     def __init__(self) -> None:
         self._heap: list = []          # (time, sort key, 0 input / 1 deadline, seq, entry), time < _horizon
@@ -36,7 +36,6 @@ class Agenda:
         self._days: list[int] = []     # heap of the days in _later
         self._horizon = -(2 ** 62)     # nothing taken yet: every entry waits in its day's list
         self._seq = count()
-        self._size = 0
         self.deadlines = 0             # how many entries are deadlines (Timer)
 
     def add(self, entry: Any, key: tuple | None = None) -> None:
@@ -45,7 +44,6 @@ class Agenda:
             key = entry.sort_key
         deadline = isinstance(entry, Timer)
         self.deadlines += deadline
-        self._size += 1
         at = key[0]
         item = (at, key, deadline, next(self._seq), entry)
         if at < self._horizon:
@@ -68,7 +66,6 @@ class Agenda:
                 if stop is not None and stop():
                     return
                 _, _, deadline, _, entry = heappop(heap)
-                self._size -= 1
                 self.deadlines -= deadline
                 yield entry
             elif days and days[0] * DAY_MS <= through:
@@ -82,9 +79,9 @@ class Agenda:
                 return
 
     def __len__(self) -> int:
-        return self._size
+        return len(self._heap) + sum(map(len, self._later.values()))
 
     @property
     def inputs(self) -> int:
         """Entries that are not deadlines: the inputs still waiting."""
-        return self._size - self.deadlines
+        return len(self) - self.deadlines
