@@ -85,7 +85,7 @@ class Engine:
                 if state is None:
                     state = parcels[key] = ParcelState(*split_parcel(key))
                 step = scan_input(state, item, policy)
-                if step.timers or step.messages or step.decisions:    # most scans cause nothing
+                if step is not None:                                   # most scans cause nothing
                     absorb(step)
             elif cls is Timer:
                 self._deadline(item)

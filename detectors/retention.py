@@ -20,10 +20,11 @@ from .decisions import Timer
 EXPIRE = "expire"
 
 
-def touch(state, side: str, key: str | None, at: int, timers: list[Timer], retention_ms: int) -> None:
+def touch(state, side: str, key: str | None, at: int, timers: list[Timer] | tuple, retention_ms: int) -> None:
     """The key was active at `at` and set `timers`: keep it until retention after both. Adds the
     expiry deadline to `timers` when the key has none standing. `key` None: the state's own `key`
-    (a parcel's, made only when needed)."""
+    (a parcel's, made only when needed). `timers` may be an empty tuple when the key has an
+    expiry deadline standing: nothing is added then."""
     for timer in timers:
         if timer.due > at:
             at = timer.due

@@ -71,7 +71,7 @@ def _order_effect(state: OrderState, event, policy: Policy) -> Message | None:
 
 def parcel_input(state: ParcelState, item: CarrierScan | Bind | Unbind, policy: Policy) -> Step:
     if type(item) is CarrierScan:
-        return scan_input(state, item, policy)
+        return scan_input(state, item, policy) or Step()
     if isinstance(item, Bind):
         state.bound[item.order.order_id] = item
         state.uploads = [u for u in state.uploads if u.at >= item.uploaded_at - policy.duplicate_window_ms]
@@ -83,15 +83,20 @@ def parcel_input(state: ParcelState, item: CarrierScan | Bind | Unbind, policy: 
     return _kept(PARCEL, None, state, item.sort_key[0], _ask_rules(PARCEL, state, item, policy, messages), policy)
 
 
-def scan_input(state: ParcelState, scan: CarrierScan, policy: Policy) -> Step:
-    """Most inputs are scans: their own short path (the engine calls it directly)."""
+def scan_input(state: ParcelState, scan: CarrierScan, policy: Policy) -> Step | None:
+    """Most inputs are scans: their own short path (the engine calls it directly). None: the
+    scan changed the parcel's facts only, or was a redelivery -- nothing follows from it."""
     seen = state.seen
     known = len(seen)
     seen.add(scan.event_id)
     if len(seen) == known:                  # a redelivery
-        return Step()
-    step = Step(None, _take_scan(state, scan, policy))
+        return None
+    messages = _take_scan(state, scan, policy)
     rules = triggered(policy.enabled).get((PARCEL, CarrierScan, scan.status))
+    if not (messages or rules or state.expiry_due is None):
+        touch(state, PARCEL, None, scan.scanned_at, (), policy.retention_ms)   # sets no deadline
+        return None
+    step = Step(None, messages)
     if rules:
         _ask(rules, state, scan, policy, step)
     touch(state, PARCEL, None, scan.scanned_at, step.timers, policy.retention_ms)
