@@ -135,6 +135,33 @@ def _fast_time(v) -> int | None:
     return None
 
 
+def _fast_paid(o: dict) -> OrderPaid | None:
+    try:
+        event_id, order_id, shop_id, product_id, recipient_id, amount, a = (
+            o["event_id"], o["order_id"], o["shop_id"], o["product_id"], o["recipient_id"], o["paid_amount_fen"],
+            o["address"])
+        city = a["city"]
+    except (KeyError, TypeError):
+        return None
+    if type(a) is not dict:
+        return None
+    province, district, detail, hours = a.get("province"), a.get("district"), a.get("detail_hash"), \
+        o.get("ship_within_hours", SHIP_WITHIN_DEFAULT)
+    if not (type(event_id) is str and type(order_id) is str and type(shop_id) is str and type(product_id) is str
+            and type(recipient_id) is str and type(city) is str and type(amount) is int and amount >= 0
+            and (province is None or type(province) is str) and (district is None or type(district) is str)
+            and (detail is None or type(detail) is str)
+            and type(hours) is int and SHIP_WITHIN_MIN <= hours <= SHIP_WITHIN_MAX
+            and event_id.strip() and order_id.strip() and shop_id.strip() and product_id.strip()
+            and recipient_id.strip() and city.strip()):
+        return None
+    at = _fast_time(o.get("paid_at"))
+    if at is None:
+        return None
+    address = Address(intern(province or ""), intern(city), intern(district or ""), detail or "")
+    return OrderPaid(event_id, order_id, intern(shop_id), product_id, at, amount, recipient_id, address, hours)
+
+
 def _fast_scan(o: dict) -> CarrierScan | None:
     try:
         event_id, carrier, waybill_no, status, description = (
@@ -185,7 +212,7 @@ def _carrier_scan(o: dict) -> CarrierScan:
 
 
 _BUILDERS = {ORDER_PAID: _order_paid, TRACKING_UPLOADED: _tracking_uploaded, CARRIER_SCAN: _carrier_scan}
-_FAST = {TRACKING_UPLOADED: _fast_upload, CARRIER_SCAN: _fast_scan}
+_FAST = {ORDER_PAID: _fast_paid, TRACKING_UPLOADED: _fast_upload, CARRIER_SCAN: _fast_scan}
 
 
 def parse_value(topic: str, value: object, raw: bytes) -> Event | DeadLetter:
