@@ -7,6 +7,7 @@ order-paid < tracking-uploaded < carrier-scan, then event_id.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from sys import intern
 from typing import Union
 
 ORDER_PAID = "order-paid"
@@ -120,4 +121,4 @@ def parcel_key(carrier: str, waybill_no: str) -> str:
 
 def split_parcel(key: str) -> tuple[str, str]:
     carrier, _, waybill = key.partition(":")
-    return carrier, waybill
+    return intern(carrier), waybill          # a few carriers: one copy of each in the parcel states
