@@ -12,9 +12,10 @@ agenda is being taken is taken in the same pass when it is due by then.
 Kept cheap, because every input and deadline passes through here (issue 13):
 - heap entries lead with the plain int time, which decides nearly every comparison; the full
   key follows, so the order is exactly the key's;
-- the heap holds only entries before a horizon (the end of the latest day taken so far). Later
-  ones, mostly retention deadlines a month ahead, wait in per-day lists and join the heap when
-  their day can come due, so a pop walks a heap of about a day, not of a month.
+- the heap holds only entries before a horizon (the end of the latest hour taken so far). Later
+  ones, mostly retention deadlines a month ahead, wait in per-hour lists and join the heap when
+  their hour can come due, so a pop walks a heap of about an hour, not of a month, and stays in
+  the processor's caches.
 """
 from __future__ import annotations
 
@@ -24,17 +25,17 @@ from typing import Any, Callable, Iterator
 
 from .decisions import Timer
 
-DAY_MS = 86_400_000
+SLOT_MS = 3_600_000     # an hour: measured faster than a day on a 400 000-message log (12-13 vs 14 µs a message)
 
 
 class Agenda:
-    __slots__ = ("_heap", "_later", "_days", "_horizon", "_seq", "deadlines")
+    __slots__ = ("_heap", "_later", "_slots", "_horizon", "_seq", "deadlines")
 
     def __init__(self) -> None:
         self._heap: list = []          # (time, sort key, 0 input / 1 deadline, seq, entry), time < _horizon
-        self._later: dict = {}         # day number -> entries at or after _horizon, unordered
-        self._days: list[int] = []     # heap of the days in _later
-        self._horizon = -(2 ** 62)     # nothing taken yet: every entry waits in its day's list
+        self._later: dict = {}         # slot (hour) number -> entries at or after _horizon, unordered
+        self._slots: list[int] = []    # heap of the slots in _later
+        self._horizon = -(2 ** 62)     # nothing taken yet: every entry waits in its slot's list
         self._seq = count()
         self.deadlines = 0             # how many entries are deadlines (Timer)
 
@@ -49,18 +50,18 @@ class Agenda:
         if at < self._horizon:
             heappush(self._heap, item)
             return
-        day = at // DAY_MS
-        waiting = self._later.get(day)
+        slot = at // SLOT_MS
+        waiting = self._later.get(slot)
         if waiting is None:
-            self._later[day] = [item]
-            heappush(self._days, day)
+            self._later[slot] = [item]
+            heappush(self._slots, slot)
         else:
             waiting.append(item)
 
     def due(self, through: float, stop: Callable[[], bool] | None = None) -> Iterator[Any]:
         """Take, in order, every entry whose time is at or before `through`; `stop()` is asked
         before each one, and what it leaves stays."""
-        heap, days = self._heap, self._days
+        heap, slots = self._heap, self._slots
         while True:
             if heap and heap[0][0] <= through:
                 if stop is not None and stop():
@@ -68,12 +69,12 @@ class Agenda:
                 _, _, deadline, _, entry = heappop(heap)
                 self.deadlines -= deadline
                 yield entry
-            elif days and days[0] * DAY_MS <= through:
-                # Nothing before the horizon is due: the next waiting day joins the heap. Every
-                # entry left in the heap is before the horizon, so before all of that day.
-                day = heappop(days)
-                self._horizon = (day + 1) * DAY_MS
-                for item in self._later.pop(day):
+            elif slots and slots[0] * SLOT_MS <= through:
+                # Nothing before the horizon is due: the next waiting slot joins the heap. Every
+                # entry left in the heap is before the horizon, so before all of that slot.
+                slot = heappop(slots)
+                self._horizon = (slot + 1) * SLOT_MS
+                for item in self._later.pop(slot):
                     heappush(heap, item)
             else:
                 return
