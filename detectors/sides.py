@@ -175,6 +175,8 @@ def _keep_fresh(state, outputs, step: Step) -> None:
         if isinstance(out, Timer):
             step.timers.append(out)
         elif out.identity not in state.fired:
+            if not state.fired:
+                state.fired = set()          # its own set from the first decision (state.NOTHING_FIRED)
             state.fired.add(out.identity)
             step.decisions.append(out)
 
