@@ -8,20 +8,19 @@ number leaks into logs or metrics.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from sys import intern
 
 import orjson
 
 from .events import (CANCEL, CARRIER_SCAN, ORDER_PAID, SCAN_STATUSES, TRACKING_UPLOADED, UPLOAD,
                      Address, CarrierScan, Event, OrderPaid, TrackingUploaded)
-from .timeparse import MAX_MS, MIN_MS, TimeError, parse_time
+from .parse_fast import SHIP_WITHIN_DEFAULT, SHIP_WITHIN_MAX, SHIP_WITHIN_MIN, fast_paid, fast_scan, fast_upload
+from .timeparse import TimeError, parse_time
 
 __all__ = ["DeadLetter", "REASONS", "parse_message", "parse_value", "MAX_BYTES"]
 
 REASONS = ("oversize", "not_utf8", "not_json", "not_object", "unknown_topic",
            "missing_field", "wrong_type", "empty_field", "bad_time", "bad_value")
 MAX_BYTES = 65536
-SHIP_WITHIN_DEFAULT, SHIP_WITHIN_MIN, SHIP_WITHIN_MAX = 48, 48, 360
 _ACTIONS = (UPLOAD, CANCEL)
 
 
@@ -116,88 +115,6 @@ def _tracking_uploaded(o: dict) -> TrackingUploaded:
     return TrackingUploaded(event_id, order_id, shop_id, carrier, waybill_no, uploaded_at, action)
 
 
-# Fast paths: a message whose fields are all present and well formed, as nearly all are, is built
-# after a few inline checks. Anything else goes through the strict checks, which name the first
-# problem as they always did. Strings repeated on every message are interned: one copy in memory
-# and identity-fast comparisons.
-_STATUS = {s: s for s in SCAN_STATUSES}     # checks a status and gives its one copy
-_ACTION = {UPLOAD: UPLOAD, CANCEL: CANCEL}
-
-
-def _fast_time(v) -> int | None:
-    if type(v) is int:
-        return v if MIN_MS <= v < MAX_MS else None
-    if type(v) is str:
-        try:
-            return parse_time(v)
-        except TimeError:
-            return None
-    return None
-
-
-def _fast_paid(o: dict) -> OrderPaid | None:
-    try:
-        event_id, order_id, shop_id, product_id, recipient_id, amount, a = (
-            o["event_id"], o["order_id"], o["shop_id"], o["product_id"], o["recipient_id"], o["paid_amount_fen"],
-            o["address"])
-        city = a["city"]
-    except (KeyError, TypeError):
-        return None
-    if type(a) is not dict:
-        return None
-    province, district, detail, hours = a.get("province"), a.get("district"), a.get("detail_hash"), \
-        o.get("ship_within_hours", SHIP_WITHIN_DEFAULT)
-    if not (type(event_id) is str and type(order_id) is str and type(shop_id) is str and type(product_id) is str
-            and type(recipient_id) is str and type(city) is str and type(amount) is int and amount >= 0
-            and (province is None or type(province) is str) and (district is None or type(district) is str)
-            and (detail is None or type(detail) is str)
-            and type(hours) is int and SHIP_WITHIN_MIN <= hours <= SHIP_WITHIN_MAX
-            and event_id.strip() and order_id.strip() and shop_id.strip() and product_id.strip()
-            and recipient_id.strip() and city.strip()):
-        return None
-    at = _fast_time(o.get("paid_at"))
-    if at is None:
-        return None
-    address = Address(intern(province or ""), intern(city), intern(district or ""), detail or "")
-    return OrderPaid(event_id, order_id, intern(shop_id), product_id, at, amount, recipient_id, address, hours)
-
-
-def _fast_scan(o: dict) -> CarrierScan | None:
-    try:
-        event_id, carrier, waybill_no, status, description = (
-            o["event_id"], o["carrier"], o["waybill_no"], _STATUS[o["status"]], o["description"])
-    except (KeyError, TypeError):      # missing, an unknown status, or one that is not even hashable
-        return None
-    city = o.get("city")
-    if not (type(event_id) is str and type(carrier) is str and type(waybill_no) is str
-            and type(description) is str and (city is None or type(city) is str)
-            and event_id.strip() and carrier.strip() and waybill_no.strip() and description.strip()):
-        return None
-    at = _fast_time(o.get("scanned_at"))
-    if at is None:
-        return None
-    if city is not None and not city.strip():
-        city = None
-    return CarrierScan(event_id, intern(carrier), waybill_no, at, status, description, city)
-
-
-def _fast_upload(o: dict) -> TrackingUploaded | None:
-    try:
-        event_id, order_id, shop_id, carrier, waybill_no = (
-            o["event_id"], o["order_id"], o["shop_id"], o["carrier"], o["waybill_no"])
-        action = _ACTION[o.get("action", UPLOAD)]
-    except (KeyError, TypeError):
-        return None
-    if not (type(event_id) is str and type(order_id) is str and type(shop_id) is str and type(carrier) is str
-            and type(waybill_no) is str
-            and event_id.strip() and order_id.strip() and shop_id.strip() and carrier.strip() and waybill_no.strip()):
-        return None
-    at = _fast_time(o.get("uploaded_at"))
-    if at is None:
-        return None
-    return TrackingUploaded(event_id, order_id, intern(shop_id), intern(carrier), waybill_no, at, action)
-
-
 def _carrier_scan(o: dict) -> CarrierScan:
     event_id, carrier, waybill_no = _str(o, "event_id"), _str(o, "carrier"), _str(o, "waybill_no")
     scanned_at = _time(o, "scanned_at")
@@ -212,7 +129,7 @@ def _carrier_scan(o: dict) -> CarrierScan:
 
 
 _BUILDERS = {ORDER_PAID: _order_paid, TRACKING_UPLOADED: _tracking_uploaded, CARRIER_SCAN: _carrier_scan}
-_FAST = {ORDER_PAID: _fast_paid, TRACKING_UPLOADED: _fast_upload, CARRIER_SCAN: _fast_scan}
+_FAST = {ORDER_PAID: fast_paid, TRACKING_UPLOADED: fast_upload, CARRIER_SCAN: fast_scan}   # parse_fast.py
 
 
 def parse_value(topic: str, value: object, raw: bytes) -> Event | DeadLetter:
