@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 
-from .events import TIMER_RANK
+from .events import TIMER_RANK, value
 from .messages import OrderFacts
 
 FAKE_SHIPPING, TIMEOUT = "fake_shipping", "timeout"
@@ -25,7 +24,7 @@ RULE_RANK = {name: rank for rank, name in enumerate(RULE_ORDER)}
 DEADLINE_RANK = {**RULE_RANK, "expire": len(RULE_ORDER)}
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Timer:
     """An event-time deadline kept by one side for one key."""
 
@@ -42,7 +41,7 @@ class Timer:
         return (self.due, TIMER_RANK, DEADLINE_RANK[self.rule], self.order_id, self.parcel or "", self.ref)
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Decision:
     """A rule fired: before penalties."""
 

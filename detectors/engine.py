@@ -21,7 +21,7 @@ from .messages import ORDER, PARCEL, PICKUP, Message, OrderOpened
 from .penalties import PenaltyBook, violation
 from .policy import Policy
 from .retention import EXPIRE
-from .sides import INPUT, Step, deadline
+from .sides import INPUT, Step, deadline, order_input, scan_input
 from .state import OrderState, ParcelState, PickupState
 
 NEVER = float("-inf")
@@ -31,6 +31,7 @@ class Engine:
     def __init__(self, policy: Policy, lateness_ms: int = 300_000, as_of: int | None = None):
         self.policy, self.lateness_ms, self.as_of = policy, lateness_ms, as_of
         self.states: dict[str, dict] = {ORDER: {}, PARCEL: {}, PICKUP: {}}
+        self._orders, self._parcels = self.states[ORDER], self.states[PARCEL]
         self._agenda = Agenda()                # events and deadlines not yet final
         self._max_seen: int | None = None
         self.final_through: float = NEVER      # every input at or before this time is taken
@@ -43,7 +44,8 @@ class Engine:
 
     # -- arrivals ---------------------------------------------------------
     def offer(self, event: Event) -> None:
-        t = event.time
+        key = event.sort_key
+        t = key[0]
         if self.as_of is not None and t > self.as_of:
             self.counts["after_as_of"] += 1
             return
@@ -51,7 +53,7 @@ class Engine:
             self.counts["late"] += 1
             return
         self.counts["accepted"] += 1
-        self._agenda.add(event)
+        self._agenda.add(event, key)
         if self._max_seen is None or t > self._max_seen:
             self._max_seen = t
             self.advance(t - self.lateness_ms - 1)
@@ -74,32 +76,51 @@ class Engine:
         if through <= self.final_through:
             return
         self.final_through = through
+        policy, orders, parcels, absorb = self.policy, self._orders, self._parcels, self._absorb
         for item in self._agenda.due(through):
-            if isinstance(item, Timer):
+            cls = type(item)
+            if cls is CarrierScan:                   # most inputs: looked up here, not in _state
+                key = f"{item.carrier}:{item.waybill_no}"
+                state = parcels.get(key)
+                if state is None:
+                    state = parcels[key] = ParcelState(*split_parcel(key))
+                step = scan_input(state, item, policy)
+                if step is not None:                                   # most scans cause nothing
+                    absorb(step)
+            elif cls is Timer:
                 self._deadline(item)
             else:
-                side = PARCEL if isinstance(item, CarrierScan) else ORDER
-                key = item.parcel if side == PARCEL else item.order_id
-                self._absorb(INPUT[side](self._state(side, key), item, self.policy))
-        self._charge(through)
+                state = orders.get(item.order_id)
+                if state is None:
+                    state = orders[item.order_id] = OrderState()
+                absorb(order_input(state, item, policy))
+        if self._undecided:
+            self._charge(through)
         if self.escalations is not None:
             self.escalations.close(through)     # days that ended at or before `through` are final
 
     def _deadline(self, timer: Timer) -> None:
         table = self.states[timer.side]
-        if timer.rule == EXPIRE and timer.key not in table:
-            return                                   # already forgotten
-        step = deadline(self._state(timer.side, timer.key), timer, self.policy)
+        state = table.get(timer.key)
+        if state is None:
+            if timer.rule == EXPIRE:
+                return                               # already forgotten
+            state = self._state(timer.side, timer.key)
+        step = deadline(state, timer, self.policy)
         if step.forget:
             del table[timer.key]
-        self._absorb(step)
+        if step.timers or step.messages or step.decisions:
+            self._absorb(step)
 
     def _absorb(self, step: Step) -> None:
-        self._undecided.extend(step.decisions)
-        for timer in step.timers:
-            self._agenda.add(timer)
-        for message in step.messages:
-            self._deliver(message)
+        if step.decisions:
+            self._undecided.extend(step.decisions)
+        if step.timers:
+            for timer in step.timers:
+                self._agenda.add(timer)
+        if step.messages:
+            for message in step.messages:
+                self._deliver(message)
 
     def _deliver(self, message: Message) -> None:
         if self.escalations is not None and isinstance(message, OrderOpened):

@@ -18,11 +18,17 @@ def _matcher(suffixes: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True)))
 
 
+@lru_cache(maxsize=64)
+def _any_word(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One search for any of `words` (None: no words, so no clause is only a destination)."""
+    return re.compile("|".join(re.escape(w) for w in words)) if words else None
+
+
 def is_hub_record(description: str, suffixes: tuple[str, ...], destination_words: tuple[str, ...]) -> bool:
+    destination = _any_word(destination_words)
     for match in _matcher(suffixes).finditer(description):
         before = description[: match.start()]
-        cut = max(before.rfind(ch) for ch in CLAUSE_BREAKS)
-        clause = before[cut + 1:]
-        if not any(word in clause for word in destination_words):
+        clause = before[max(map(before.rfind, CLAUSE_BREAKS)) + 1:]
+        if destination is None or destination.search(clause) is None:
             return True
     return False

@@ -11,14 +11,13 @@ side takes its inputs in one event-time order (§3).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
-from .events import Address, SortKey
+from .events import Address, SortKey, value
 
 ORDER, PARCEL, PICKUP = "order", "parcel", "pickup"
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class OrderFacts:
     """What the payment told us; travels with every message about the order."""
 
@@ -33,7 +32,7 @@ class OrderFacts:
     product_id: str = ""   # for product-level escalations (escalation.py)
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class OrderOpened:
     """A first payment: the pickup side starts watching the order."""
 
@@ -46,7 +45,7 @@ class OrderOpened:
         return self.order.order_id
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Bind:
     """An upload that bound the parcel to the order."""
 
@@ -63,7 +62,7 @@ class Bind:
         return f"{self.carrier}:{self.waybill_no}"
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Unbind:
     """A cancel that withdrew the parcel from the order."""
 
@@ -82,7 +81,7 @@ class Unbind:
         return f"{self.carrier}:{self.waybill_no}"
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class PickupFact:
     """The parcel side's word to the pickup side about one (order, parcel)."""
 

@@ -20,16 +20,20 @@ from .decisions import Timer
 EXPIRE = "expire"
 
 
-def touch(state, side: str, key: str, at: int, timers: list[Timer], retention_ms: int) -> Timer | None:
-    """The key was active at `at` and set `timers`: keep it until retention after both.
-    Returns the expiry deadline to set, when the key has none standing."""
-    keep = max([at, *(t.due for t in timers)]) + retention_ms
+def touch(state, side: str, key: str | None, at: int, timers: list[Timer] | tuple, retention_ms: int) -> None:
+    """The key was active at `at` and set `timers`: keep it until retention after both. Adds the
+    expiry deadline to `timers` when the key has none standing. `key` None: the state's own `key`
+    (a parcel's, made only when needed). `timers` may be an empty tuple when the key has an
+    expiry deadline standing: nothing is added then."""
+    for timer in timers:
+        if timer.due > at:
+            at = timer.due
+    keep = at + retention_ms
     if state.keep_until is None or keep > state.keep_until:
         state.keep_until = keep
-    if state.expiry_due is not None:
-        return None
-    state.expiry_due = state.keep_until
-    return expiry_timer(side, key, state.keep_until)
+    if state.expiry_due is None:
+        state.expiry_due = state.keep_until
+        timers.append(expiry_timer(side, state.key if key is None else key, state.keep_until))
 
 
 def on_expiry(state, timer: Timer) -> tuple[bool, Timer | None]:

@@ -7,8 +7,6 @@ The same functions run offline (engine.py, one process) and in the stream
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from .decisions import Decision, Timer
 from .events import CANCEL, CarrierScan, OrderPaid, TrackingUploaded
 from .hubs import is_hub_record
@@ -16,7 +14,7 @@ from .messages import ORDER, PARCEL, PICKUP, Bind, Message, OrderFacts, OrderOpe
 from .places import normalize_place
 from .policy import Policy
 from .retention import EXPIRE, on_expiry, touch
-from .rules import BY_NAME, rules_for
+from .rules import BY_NAME, triggered
 from .rules.duplicate_waybill import consignee
 from .state import OrderState, ParcelState, PickupState, UploadRecord
 from .transit import track as track_transit
@@ -24,12 +22,18 @@ from .transit import track as track_transit
 HOUR_MS = 3_600_000
 
 
-@dataclass(slots=True)
 class Step:
-    decisions: list[Decision] = field(default_factory=list)
-    messages: list[Message] = field(default_factory=list)
-    timers: list[Timer] = field(default_factory=list)
-    forget: bool = False          # the key's retention ran out: drop its state
+    """What one input or deadline of one key caused. A plain class: a dataclass with list
+    factories took twice as long to make, and every input makes one."""
+
+    __slots__ = ("decisions", "messages", "timers", "forget")
+
+    def __init__(self, decisions: list[Decision] | None = None, messages: list[Message] | None = None,
+                 timers: list[Timer] | None = None, forget: bool = False):
+        self.decisions = [] if decisions is None else decisions
+        self.messages = [] if messages is None else messages
+        self.timers = [] if timers is None else timers
+        self.forget = forget          # the key's retention ran out: drop its state
 
 
 def order_input(state: OrderState, event: OrderPaid | TrackingUploaded, policy: Policy) -> Step:
@@ -66,12 +70,9 @@ def _order_effect(state: OrderState, event, policy: Policy) -> Message | None:
 
 
 def parcel_input(state: ParcelState, item: CarrierScan | Bind | Unbind, policy: Policy) -> Step:
-    if isinstance(item, CarrierScan):
-        if item.event_id in state.seen:
-            return Step()
-        state.seen.add(item.event_id)
-        messages = _take_scan(state, item, policy)
-    elif isinstance(item, Bind):
+    if type(item) is CarrierScan:
+        return scan_input(state, item, policy) or Step()
+    if isinstance(item, Bind):
         state.bound[item.order.order_id] = item
         state.uploads = [u for u in state.uploads if u.at >= item.uploaded_at - policy.duplicate_window_ms]
         state.uploads.append(UploadRecord(item.uploaded_at, item.order.order_id, consignee(item), item.event_id))
@@ -79,21 +80,44 @@ def parcel_input(state: ParcelState, item: CarrierScan | Bind | Unbind, policy: 
     else:
         state.bound.pop(item.order.order_id, None)
         messages = [_pickup_fact(state, item.sort_key, item.order.order_id, False)]
-    return _kept(PARCEL, state.key, state, item.sort_key[0], _ask_rules(PARCEL, state, item, policy, messages), policy)
+    return _kept(PARCEL, None, state, item.sort_key[0], _ask_rules(PARCEL, state, item, policy, messages), policy)
+
+
+def scan_input(state: ParcelState, scan: CarrierScan, policy: Policy) -> Step | None:
+    """Most inputs are scans: their own short path (the engine calls it directly). None: the
+    scan changed the parcel's facts only, or was a redelivery -- nothing follows from it."""
+    seen = state.seen
+    known = len(seen)
+    seen.add(scan.event_id)
+    if len(seen) == known:                  # a redelivery
+        return None
+    messages = _take_scan(state, scan, policy)
+    rules = triggered(policy.enabled).get((PARCEL, CarrierScan, scan.status))
+    if not (messages or rules or state.expiry_due is None):
+        touch(state, PARCEL, None, scan.scanned_at, (), policy.retention_ms)   # sets no deadline
+        return None
+    step = Step(None, messages)
+    if rules:
+        _ask(rules, state, scan, policy, step)
+    touch(state, PARCEL, None, scan.scanned_at, step.timers, policy.retention_ms)
+    return step
 
 
 def _take_scan(state: ParcelState, scan: CarrierScan, policy: Policy) -> list[Message]:
-    seen = (scan.scanned_at, scan.event_id)
     if state.first_hub is None and is_hub_record(
             scan.description, policy.hub_suffixes_for(scan.carrier), policy.destination_words):
-        state.first_hub = seen
+        state.first_hub = (scan.scanned_at, scan.event_id)
     if policy.transit is not None and "transit_timeout" in policy.enabled:
         track_transit(state, scan, policy.transit)   # before first_collected moves: it reads it
-    if scan.status == "signed" and state.first_signed is None:
+    status = scan.status
+    if status == "in_transit":                       # the most common scan changes nothing here
+        return []
+    seen = (scan.scanned_at, scan.event_id)
+    if status == "signed" and state.first_signed is None:
         state.first_signed = seen
-    if scan.status in ("delivering", "signed") and scan.city:
+    if status in ("delivering", "signed") and scan.city:
         state.deliveries.setdefault(normalize_place(scan.city), seen)
-    if scan.status == "collected" and state.first_collected is None:
+    if status == "collected" and state.first_collected is None:
         state.first_collected = seen
         return [_pickup_fact(state, scan.sort_key, order_id, True) for order_id in state.bound]
     return []
@@ -118,25 +142,31 @@ def deadline(state, timer: Timer, policy: Policy) -> Step:
     """A deadline passed for this key: the rule that set it decides."""
     if timer.rule == EXPIRE:
         forget, again = on_expiry(state, timer)
-        return Step(timers=[again] if again else [], forget=forget)
+        return Step(None, None, [again] if again else None, forget)
     step = Step()
     _keep_fresh(state, BY_NAME[timer.rule].on_deadline(state, timer, policy), step)
     return _kept(timer.side, timer.key, state, timer.due, step, policy)
 
 
-def _kept(side: str, key: str, state, at: int, step: Step, policy: Policy) -> Step:
-    expiry = touch(state, side, key, at, step.timers, policy.retention_ms)
-    if expiry is not None:
-        step.timers.append(expiry)
+def _kept(side: str, key: str | None, state, at: int, step: Step, policy: Policy) -> Step:
+    touch(state, side, key, at, step.timers, policy.retention_ms)
     return step
 
 
 def _ask_rules(side: str, state, item, policy: Policy, messages: list[Message]) -> Step:
-    step = Step(messages=messages)
-    for rule in rules_for(side, policy.enabled):
-        if rule.on_input is not None:
-            _keep_fresh(state, rule.on_input(state, item, policy), step)
+    """Only the rules that read this kind of input (rules.triggered): the others would say nothing."""
+    step = Step(None, messages)
+    rules = triggered(policy.enabled).get((side, type(item), item.status if type(item) is CarrierScan else None))
+    if rules:
+        _ask(rules, state, item, policy, step)
     return step
+
+
+def _ask(rules, state, item, policy: Policy, step: Step) -> None:
+    for rule in rules:
+        outputs = rule.on_input(state, item, policy)
+        if outputs:
+            _keep_fresh(state, outputs, step)
 
 
 def _keep_fresh(state, outputs, step: Step) -> None:
@@ -145,6 +175,8 @@ def _keep_fresh(state, outputs, step: Step) -> None:
         if isinstance(out, Timer):
             step.timers.append(out)
         elif out.identity not in state.fired:
+            if not state.fired:
+                state.fired = set()          # its own set from the first decision (state.NOTHING_FIRED)
             state.fired.add(out.identity)
             step.decisions.append(out)
 

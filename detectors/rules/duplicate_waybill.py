@@ -33,4 +33,4 @@ def consignee(bind: Bind) -> tuple:
             normalize_place(a.district), a.detail_hash)
 
 
-RULE = Rule(NAME, FAKE_SHIPPING, PARCEL, on_input=on_input)
+RULE = Rule(NAME, FAKE_SHIPPING, PARCEL, on_input=on_input, reads=(Bind,))

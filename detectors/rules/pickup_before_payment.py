@@ -33,4 +33,4 @@ def _chronological(seen) -> list[str]:
     return [event_id for _, event_id in sorted(seen)]
 
 
-RULE = Rule(NAME, FAKE_SHIPPING, PARCEL, on_input=on_input)
+RULE = Rule(NAME, FAKE_SHIPPING, PARCEL, on_input=on_input, reads=(Bind, CarrierScan), scans=("collected",))

@@ -18,4 +18,4 @@ def on_input(state: OrderState, item, policy):
     return ()
 
 
-RULE = Rule(NAME, FAKE_SHIPPING, ORDER, on_input=on_input)
+RULE = Rule(NAME, FAKE_SHIPPING, ORDER, on_input=on_input, reads=(Unbind,))

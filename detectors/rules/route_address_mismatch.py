@@ -30,4 +30,5 @@ def on_input(state: ParcelState, item, policy):
     return ()
 
 
-RULE = Rule(NAME, FAKE_SHIPPING, PARCEL, on_input=on_input)
+RULE = Rule(NAME, FAKE_SHIPPING, PARCEL, on_input=on_input, reads=(Bind, CarrierScan),
+            scans=DELIVERY_STATUSES)

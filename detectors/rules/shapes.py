@@ -39,7 +39,7 @@ def no_scan_after_upload(name: str, category: str, window: Window, first_seen: F
             return ()
         return (decide(name, bind.order, (state.carrier, state.waybill_no), timer.due, bind.event_id),)
 
-    return Rule(name, category, PARCEL, on_input=on_input, on_deadline=on_deadline)
+    return Rule(name, category, PARCEL, on_input=on_input, on_deadline=on_deadline, reads=(Bind,))
 
 
 def no_hub_after_pickup(name: str, category: str, window: Window) -> Rule:
@@ -65,4 +65,6 @@ def no_hub_after_pickup(name: str, category: str, window: Window) -> Rule:
             for b in state.bound.values()
         )
 
-    return Rule(name, category, PARCEL, on_input=on_input, on_deadline=on_deadline)
+    # A scan can start the window only as the parcel's first collected scan.
+    return Rule(name, category, PARCEL, on_input=on_input, on_deadline=on_deadline, reads=(Bind, CarrierScan),
+                scans=("collected",))

@@ -28,7 +28,7 @@ def step_rule(name: str) -> Rule:
             return ()
         return (decide(name, order, None, timer.due, order.paid_event_id),)
 
-    return Rule(name, TIMEOUT, ORDER, on_input=on_input, on_deadline=on_deadline)
+    return Rule(name, TIMEOUT, ORDER, on_input=on_input, on_deadline=on_deadline, reads=(OrderOpened,))
 
 
 RULE = step_rule(NAME)

@@ -23,4 +23,4 @@ def on_deadline(state: OrderState, timer: Timer, policy):
     return (decide(NAME, state.order, None, timer.due, state.order.paid_event_id),)
 
 
-RULE = Rule(NAME, TIMEOUT, ORDER, on_input=on_input, on_deadline=on_deadline)
+RULE = Rule(NAME, TIMEOUT, ORDER, on_input=on_input, on_deadline=on_deadline, reads=(OrderOpened,))

@@ -56,4 +56,4 @@ def on_deadline(state: ParcelState, timer: Timer, policy):
     return (decide(NAME, bind.order, (state.carrier, state.waybill_no), timer.due, t.last[1], bind.event_id),)
 
 
-RULE = Rule(NAME, TIMEOUT, PARCEL, on_input=on_input, on_deadline=on_deadline)
+RULE = Rule(NAME, TIMEOUT, PARCEL, on_input=on_input, on_deadline=on_deadline, reads=(Bind, CarrierScan))

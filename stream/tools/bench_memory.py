@@ -41,6 +41,22 @@ def sample_states(n: int = 2000) -> list[bytes]:
     return [encode_state(s) for s in engine.states[PARCEL].values()]
 
 
+def engine_state_figures(messages: int = 200_000) -> dict:
+    """Bytes per parcel, order and pickup watch in the offline engine (bench_state.py)."""
+    from detectors.engine import Engine
+
+    from .bench import log_lines, records
+    from .bench_state import state_figures
+    from ..offline import decode
+    from ..policies import load_policy
+    engine = Engine(load_policy("seed-v1"), 300_000)
+    for record in records(log_lines(messages)):
+        item = decode(record)
+        if hasattr(item, "sort_key"):
+            engine.offer(item)
+    return state_figures(engine)
+
+
 def measure(store: str, parcels: int) -> dict:
     samples = sample_states()
     keys = [f"ZTO:{7 * 10 ** 11 + i}".encode() for i in range(parcels)]
@@ -74,6 +90,7 @@ def memory_figures(parcels: int) -> dict:
         if done.returncode != 0:
             raise RuntimeError(f"{store} store: {done.stderr.strip().splitlines()[-1:]}")
         out[store] = json.loads(done.stdout)
+    out["engine_states"] = engine_state_figures()
     return out
 
 

@@ -1,0 +1,90 @@
+"""The fast paths of parse.py (issue 13): a message whose fields are all present and well formed,
+as nearly all are, is built after a few inline checks. None means "not sure": parse.py then runs
+its strict checks, which name the first problem as they always did, so dead-letter reasons do not
+depend on this module (tests/unit/test_parse_fast.py holds the two to the same answers).
+Strings repeated on every message are interned: one copy in memory, identity-fast comparisons."""
+from __future__ import annotations
+
+from sys import intern
+
+from .events import CANCEL, SCAN_STATUSES, UPLOAD, Address, CarrierScan, OrderPaid, TrackingUploaded
+from .timeparse import MAX_MS, MIN_MS, TimeError, parse_time
+
+SHIP_WITHIN_DEFAULT, SHIP_WITHIN_MIN, SHIP_WITHIN_MAX = 48, 48, 360   # contract §1
+
+_STATUS = {s: s for s in SCAN_STATUSES}     # checks a status and gives its one copy
+_ACTION = {UPLOAD: UPLOAD, CANCEL: CANCEL}
+
+
+def _fast_time(v) -> int | None:
+    if type(v) is int:
+        return v if MIN_MS <= v < MAX_MS else None
+    if type(v) is str:
+        try:
+            return parse_time(v)
+        except TimeError:
+            return None
+    return None
+
+
+def fast_paid(o: dict) -> OrderPaid | None:
+    try:
+        event_id, order_id, shop_id, product_id, recipient_id, amount, a = (
+            o["event_id"], o["order_id"], o["shop_id"], o["product_id"], o["recipient_id"], o["paid_amount_fen"],
+            o["address"])
+        city = a["city"]
+    except (KeyError, TypeError):
+        return None
+    if type(a) is not dict:
+        return None
+    province, district, detail, hours = a.get("province"), a.get("district"), a.get("detail_hash"), \
+        o.get("ship_within_hours", SHIP_WITHIN_DEFAULT)
+    if not (type(event_id) is str and type(order_id) is str and type(shop_id) is str and type(product_id) is str
+            and type(recipient_id) is str and type(city) is str and type(amount) is int and amount >= 0
+            and (province is None or type(province) is str) and (district is None or type(district) is str)
+            and (detail is None or type(detail) is str)
+            and type(hours) is int and SHIP_WITHIN_MIN <= hours <= SHIP_WITHIN_MAX
+            and event_id.strip() and order_id.strip() and shop_id.strip() and product_id.strip()
+            and recipient_id.strip() and city.strip()):
+        return None
+    at = _fast_time(o.get("paid_at"))
+    if at is None:
+        return None
+    address = Address(intern(province or ""), intern(city), intern(district or ""), detail or "")
+    return OrderPaid(event_id, order_id, intern(shop_id), product_id, at, amount, recipient_id, address, hours)
+
+
+def fast_scan(o: dict) -> CarrierScan | None:
+    try:
+        event_id, carrier, waybill_no, status, description = (
+            o["event_id"], o["carrier"], o["waybill_no"], _STATUS[o["status"]], o["description"])
+    except (KeyError, TypeError):      # missing, an unknown status, or one that is not even hashable
+        return None
+    city = o.get("city")
+    if not (type(event_id) is str and type(carrier) is str and type(waybill_no) is str
+            and type(description) is str and (city is None or type(city) is str)
+            and event_id.strip() and carrier.strip() and waybill_no.strip() and description.strip()):
+        return None
+    at = _fast_time(o.get("scanned_at"))
+    if at is None:
+        return None
+    if city is not None and not city.strip():
+        city = None
+    return CarrierScan(event_id, intern(carrier), waybill_no, at, status, description, city)
+
+
+def fast_upload(o: dict) -> TrackingUploaded | None:
+    try:
+        event_id, order_id, shop_id, carrier, waybill_no = (
+            o["event_id"], o["order_id"], o["shop_id"], o["carrier"], o["waybill_no"])
+        action = _ACTION[o.get("action", UPLOAD)]
+    except (KeyError, TypeError):
+        return None
+    if not (type(event_id) is str and type(order_id) is str and type(shop_id) is str and type(carrier) is str
+            and type(waybill_no) is str
+            and event_id.strip() and order_id.strip() and shop_id.strip() and carrier.strip() and waybill_no.strip()):
+        return None
+    at = _fast_time(o.get("uploaded_at"))
+    if at is None:
+        return None
+    return TrackingUploaded(event_id, order_id, intern(shop_id), intern(carrier), waybill_no, at, action)
