@@ -3,10 +3,7 @@ was decided as it was (its timeline with source offsets, and the evidence)."""
 from __future__ import annotations
 
 from detectors.events import CarrierScan, OrderPaid, TrackingUploaded
-from detectors.parse import DeadLetter
 from .human import format_time, yuan
-
-from .offline import decode
 
 NOT_COMPARED = ("violation_id", "policy_version")   # both name the policy, not the decision
 
@@ -50,18 +47,18 @@ def _compare_escalations(old: list[dict], new: list[dict]) -> dict:
     return by_kind
 
 
-def explain(order_id: str, records, report: dict) -> dict:
-    """The order's events and its parcels' scans, in event time, and its decisions."""
-    events = [(record, item) for record in records
-              if not isinstance(item := decode(record), DeadLetter)]
-    parcels = {item.parcel for _, item in events if isinstance(item, TrackingUploaded) and item.order_id == order_id}
-    mine = [(record, item) for record, item in events
-            if (isinstance(item, (OrderPaid, TrackingUploaded)) and item.order_id == order_id)
-            or (isinstance(item, CarrierScan) and item.parcel in parcels)]
-    mine.sort(key=lambda pair: pair[1].sort_key)
-    timeline = [{"time": item.time, "at": format_time(item.time), "topic": item.topic,
-                 "partition": record.partition, "offset": record.line, "event_id": item.event_id,
-                 "what": _what(item)} for record, item in mine]
+def explain(order_id: str, events, report: dict) -> dict:
+    """The order's events and its parcels' scans, in event time, and its decisions.
+    `events`: the replay's placed events (stream/replay_take.py), in its order."""
+    parcels = {p.event.parcel for p in events
+               if isinstance(p.event, TrackingUploaded) and p.event.order_id == order_id}
+    mine = [p for p in events
+            if (isinstance(p.event, (OrderPaid, TrackingUploaded)) and p.event.order_id == order_id)
+            or (isinstance(p.event, CarrierScan) and p.event.parcel in parcels)]
+    mine.sort(key=lambda p: p.sort_key)
+    timeline = [{"time": p.event.time, "at": format_time(p.event.time), "topic": p.event.topic,
+                 "partition": p.partition, "offset": p.offset, "event_id": p.event.event_id,
+                 "what": _what(p.event)} for p in mine]
     where = {entry["event_id"]: entry for entry in timeline}
     decisions = [{**v, "at": format_time(v["decided_at"]),
                   "evidence_events": [where.get(e, {"event_id": e}) for e in v["evidence"]]}

@@ -79,8 +79,7 @@ def kafka_python_config(s: Settings | None = None) -> dict:
         return {}
     config: dict = {"security_protocol": protocol}
     if uses_sasl(s):
-        config.update(sasl_mechanism=s.kafka_sasl_mechanism.upper(), sasl_plain_username=s.kafka_sasl_username,
-                      sasl_plain_password=secret(s.kafka_sasl_password))
+        config.update(_sasl_args(s))
     if uses_tls(s):
         config["ssl_check_hostname"] = True
         if s.kafka_ssl_cafile:
@@ -90,3 +89,25 @@ def kafka_python_config(s: Settings | None = None) -> dict:
         if secret(s.kafka_ssl_key_password):
             config["ssl_password"] = secret(s.kafka_ssl_key_password)
     return config
+
+
+def aiokafka_config(s: Settings | None = None) -> dict:
+    """Keyword arguments for aiokafka's consumer (the audit replay): the given settings, else
+    the environment's. Empty for PLAINTEXT, as kafka_python_config."""
+    s = s if s is not None else from_env()
+    check(s)
+    protocol = s.kafka_security_protocol.upper()
+    if protocol == "PLAINTEXT":
+        return {}
+    config: dict = {"security_protocol": protocol}
+    if uses_sasl(s):
+        config.update(_sasl_args(s))
+    if uses_tls(s):
+        config["ssl_context"] = ssl_context(s)
+    return config
+
+
+def _sasl_args(s: Settings) -> dict:
+    """The SASL arguments kafka-python and aiokafka name alike."""
+    return {"sasl_mechanism": s.kafka_sasl_mechanism.upper(), "sasl_plain_username": s.kafka_sasl_username,
+            "sasl_plain_password": secret(s.kafka_sasl_password)}

@@ -9,20 +9,21 @@ contract's total order (event time, topic, event_id): no event is late, and for
 any input whose disorder stayed within the allowed lateness this is exactly
 what the live stream decided. (Record timestamps are no guide to arrival order:
 a batch shares one.) Dead letters keep their topic, partition and offset.
+It reads with aiokafka (stream/aio_read.py) and decodes each message once, as
+it arrives (stream/replay_take.py); the report is built from the engine's
+result, with no second pass over the events.
 """
 from __future__ import annotations
 
+import asyncio
 from importlib.metadata import PackageNotFoundError, version
 
-from kafka import TopicPartition
-
 from detectors.events import TOPICS
-from detectors.parse import DeadLetter
 from detectors.policy import Policy
 
-from . import kafka_read
-from .eventlog import LogRecord
-from .offline import RunResult, decode, run_offline
+from . import aio_read
+from .offline import RunResult
+from .replay_take import Placed, decide, take
 
 
 def software_version() -> str:
@@ -32,12 +33,12 @@ def software_version() -> str:
         return "unknown"
 
 
-def offset_for_time(c, tp: TopicPartition, ts: int, start: int, end: int) -> int:
+async def offset_for_time(c, tp, ts: int, start: int, end: int) -> int:
     """The first offset in [start, end) whose record timestamp is >= ts (end if none)."""
     lo, hi = start, end
     while lo < hi:
         mid = (lo + hi) // 2
-        record = next(kafka_read.read_range(c, {tp: mid}, {tp: mid + 1}), None)
+        record = await aio_read.record_at(c, tp, mid)
         if record is None or record.timestamp < ts:
             lo = mid + 1
         else:
@@ -45,37 +46,20 @@ def offset_for_time(c, tp: TopicPartition, ts: int, start: int, end: int) -> int
     return lo
 
 
-def resolve_range(c, from_ts=None, from_offsets=None, to_ts=None, to_offsets=None):
-    tps = [tp for topic in TOPICS for tp in kafka_read.partitions(c, topic)]
-    high = kafka_read.true_ends(c, tps)
+async def resolve_range(c, bootstrap: str, auth: dict, from_ts=None, from_offsets=None, to_ts=None, to_offsets=None):
+    tps = [tp for topic in TOPICS for tp in await aio_read.partitions(c, topic)]
+    high = await aio_read.true_ends(c, bootstrap, auth, tps)
     starts, ends = {}, {}
     for tp in tps:
         named = lambda table: (table or {}).get(tp.topic, {}).get(str(tp.partition))
         start = named(from_offsets)
         if start is None:
-            start = offset_for_time(c, tp, from_ts, 0, high[tp]) if from_ts is not None else 0
+            start = await offset_for_time(c, tp, from_ts, 0, high[tp]) if from_ts is not None else 0
         end = named(to_offsets)
         if end is None:
-            end = offset_for_time(c, tp, to_ts + 1, start, high[tp]) if to_ts is not None else high[tp]
+            end = await offset_for_time(c, tp, to_ts + 1, start, high[tp]) if to_ts is not None else high[tp]
         starts[tp], ends[tp] = max(0, min(start, high[tp])), max(0, min(end, high[tp]))
     return starts, ends
-
-
-def read_records(c, starts, ends, progress=None) -> list[LogRecord]:
-    records = []
-    for record in kafka_read.read_range(c, starts, ends):
-        records.append(record)
-        if progress:
-            progress()
-    logged = [LogRecord(r.offset, r.topic, r.key.decode("utf-8", "replace") if r.key else None, r.value or b"",
-                        partition=r.partition) for r in records]
-    return sorted(logged, key=_event_order)
-
-
-def _event_order(record: LogRecord) -> tuple:
-    item = decode(record)
-    where = (record.topic, record.partition, record.line)
-    return (0, item.sort_key, where) if not isinstance(item, DeadLetter) else (1, (), where)
 
 
 def range_doc(starts, ends) -> dict:
@@ -107,17 +91,27 @@ def build_report(result: RunResult, policy: Policy, lateness_ms: int, starts, en
 
 
 def replay(bootstrap: str, policy: Policy, lateness_ms: int, as_of: int | None, progress_factory=None,
-           **bounds) -> tuple[dict, list[LogRecord]]:
-    c = kafka_read.consumer(bootstrap)
+           keep_events: bool = False, **bounds) -> tuple[dict, list[Placed]]:
+    """The report, and the events in order when `keep_events` (explain); else an empty list."""
+    starts, ends, taken = asyncio.run(_read(bootstrap, progress_factory, bounds))
+    result = decide(taken, policy, lateness_ms, as_of, keep=keep_events)
+    return build_report(result, policy, lateness_ms, starts, ends), taken.events
+
+
+async def _read(bootstrap: str, progress_factory, bounds: dict):
+    from .kafka_security import aiokafka_config
+
+    auth = aiokafka_config()
+    c = aio_read.consumer(bootstrap, auth)
+    await c.start()
     try:
-        starts, ends = resolve_range(c, **bounds)
+        starts, ends = await resolve_range(c, bootstrap, auth, **bounds)
         total = sum(ends[tp] - starts[tp] for tp in ends)
         with (progress_factory(total) if progress_factory else _nothing()) as tick:
-            records = read_records(c, starts, ends, tick)
+            taken = await take(c, starts, ends, tick)
     finally:
-        c.close()
-    result = run_offline(records, policy, lateness_ms, as_of)
-    return build_report(result, policy, lateness_ms, starts, ends), records
+        await c.stop()
+    return starts, ends, taken
 
 
 class _nothing:

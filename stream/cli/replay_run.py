@@ -44,19 +44,21 @@ class _Bar:
 
     def __enter__(self):
         self.progress.start()
-        return lambda: self.progress.advance(self.task)
+        return lambda n=1: self.progress.advance(self.task, n)
 
     def __exit__(self, *exc):
         self.progress.stop()
         return False
 
 
-def run_replay(bootstrap, policy_name, lateness_ms, as_of, bounds, compare_with: Path | None):
+def run_replay(bootstrap, policy_name, lateness_ms, as_of, bounds, compare_with: Path | None,
+               keep_events: bool = False):
+    """The report, and with `keep_events` the events in the replay's order (for explain)."""
     policy = load_policy(policy_name)
-    report, records = replay(bootstrap, policy, lateness_ms, as_of, _Bar, **bounds)
+    report, events = replay(bootstrap, policy, lateness_ms, as_of, _Bar, keep_events, **bounds)
     if compare_with is not None:
         report["comparison"] = compare(orjson.loads(compare_with.read_bytes()), report)
-    return report, records
+    return report, events
 
 
 def publish(bootstrap: str, topic: str, report: dict) -> int:
@@ -147,5 +149,5 @@ def _table(title: str, *columns: str) -> Table:
 
 
 def run_explain(order_id, bootstrap, policy_name, lateness_ms, as_of, bounds, as_json):
-    report, records = run_replay(bootstrap, policy_name, lateness_ms, as_of, bounds, None)
-    print_explanation(explain(order_id, records, report), as_json)
+    report, events = run_replay(bootstrap, policy_name, lateness_ms, as_of, bounds, None, keep_events=True)
+    print_explanation(explain(order_id, events, report), as_json)

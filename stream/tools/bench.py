@@ -24,10 +24,11 @@ class Sizes:
     stream: int         # messages through the workers and the null pipe
     parcels: int        # parcels in the index for the memory figure
     replay: int         # messages in the audit replay
+    run_orders: int     # orders in the log whose `shipguard run` peak memory is measured
 
 
-QUICK = Sizes(offline=50_000, stream=3_000, parcels=50_000, replay=20_000)
-FULL = Sizes(offline=1_000_000, stream=62_000, parcels=1_000_000, replay=1_000_000)
+QUICK = Sizes(offline=50_000, stream=3_000, parcels=50_000, replay=20_000, run_orders=5_000)
+FULL = Sizes(offline=1_000_000, stream=62_000, parcels=1_000_000, replay=1_000_000, run_orders=100_000)
 
 
 def log_lines(messages: int, seed: int = 1) -> list[bytes]:
@@ -61,7 +62,7 @@ def run_bench(sizes: Sizes, parts: set[str], say=print) -> dict:
     steps = [
         ("offline", lambda: offline_figures(log_lines(sizes.offline))),
         ("stream", lambda: bench_stream.stream_figures(log_lines(sizes.stream, seed=2), say)),
-        ("memory", lambda: bench_memory.memory_figures(sizes.parcels)),
+        ("memory", lambda: bench_memory.memory_figures(sizes.parcels, sizes.run_orders)),
         ("replay", lambda: bench_stream.replay_figures(log_lines(sizes.replay, seed=3))),
     ]
     for name, step in steps:

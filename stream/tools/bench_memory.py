@@ -82,7 +82,10 @@ def measure(store: str, parcels: int) -> dict:
             "value_bytes_mean": round(sum(map(len, samples)) / len(samples), 1)}
 
 
-def memory_figures(parcels: int) -> dict:
+def memory_figures(parcels: int, run_orders: int | None = None) -> dict:
+    """Per-parcel store figures and, given `run_orders`, `shipguard run`'s peak RSS on such a log."""
+    from .bench_run_memory import run_peak_rss
+
     out = {}
     for store in ("memory", "rocksdb"):
         done = subprocess.run([sys.executable, "-m", "stream.tools.bench_memory", store, str(parcels)],
@@ -91,6 +94,8 @@ def memory_figures(parcels: int) -> dict:
             raise RuntimeError(f"{store} store: {done.stderr.strip().splitlines()[-1:]}")
         out[store] = json.loads(done.stdout)
     out["engine_states"] = engine_state_figures()
+    if run_orders:
+        out["run"] = run_peak_rss(run_orders)
     return out
 
 
