@@ -48,7 +48,8 @@ class Guard:
 
     def _carries_token(self, request: Request) -> bool:
         scheme, _, value = request.headers.get("authorization", "").partition(" ")
-        return self._matches(value if scheme.lower() == "bearer" else None) or self._matches(request.cookies.get(COOKIE))
+        bearer = value if scheme.lower() == "bearer" else None
+        return self._matches(bearer) or self._matches(request.cookies.get(COOKIE))
 
     def _remember(self, request: Request):
         """A link carrying ?token= once: keep it in a cookie and drop it from the address bar."""

@@ -65,7 +65,8 @@ CASES = [{}, {"rule": "ship_timeout"}, {"category": "fake_shipping", "sort": "pe
 def test_violations_page_filters_sorts_and_pages(served, query):
     make, data, _ = served
     client = make()
-    f = ViolationFilter(**{k: v for k, v in query.items() if k != "descending"}, descending=query.get("descending") != "0")
+    f = ViolationFilter(**{k: v for k, v in query.items() if k != "descending"},
+                        descending=query.get("descending") != "0")
     want = [v["violation_id"] for v in expected(data, f)]
     seen, page = [], 1
     while True:
