@@ -1,13 +1,10 @@
-"""The Redis serving view: violations and penalty totals per order, shop and carrier.
+"""The Redis serving view: violations and penalty totals per order, shop and carrier, the indexes
+the console's list pages page through, and the days' leaderboards (layout: serving_keys.py).
 
-Layout (prefix "shipguard"):
-  {p}:v:{violation_id}              the violation JSON
-  {p}:{kind}:{id}                   sorted set of violation ids, score decided_at
-  {p}:totals:{kind}:{id}            hash: violations, penalty_fen, rule:<rule>
-kind is order, shop and carrier (carrier only when the violation has one).
 A write is one Lua script that does nothing unless the violation key is new, so
-a redelivered violation is never counted twice. A failed write is kept in a
-bounded in-memory queue and retried in order; it never raises to the caller.
+a redelivered violation is never counted twice (escalations likewise, by their id).
+A failed write is kept in a bounded in-memory queue and retried in order; it never
+raises to the caller.
 """
 from __future__ import annotations
 
@@ -20,24 +17,10 @@ from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
 from .metrics import Metrics
+from .serving_keys import ESCALATE, KINDS, RECORD, Keys, escalate_call, record_call
 
-KINDS = ("order", "shop", "carrier")
+__all__ = ["KINDS", "RECORD", "ServingView", "connect"]
 MAX_PENDING = 1_000_000
-
-# KEYS[1] violation key, KEYS[2..n+1] sorted sets, KEYS[n+2..2n+1] totals hashes
-# ARGV: json, decided_at, violation_id, penalty_fen, rule
-RECORD = """
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 0 end
-local n = (#KEYS - 1) / 2
-for i = 2, n + 1 do
-  redis.call('ZADD', KEYS[i], ARGV[2], ARGV[3])
-  local t = KEYS[i + n]
-  redis.call('HINCRBY', t, 'violations', 1)
-  redis.call('HINCRBY', t, 'penalty_fen', ARGV[4])
-  redis.call('HINCRBY', t, 'rule:' .. ARGV[5], 1)
-end
-return 1
-"""
 
 
 def connect(url: str) -> redis.Redis:
@@ -62,14 +45,17 @@ class ServingView:
         self.dropped = 0
         self._pending: deque[dict] = deque()
         self._retry_at = 0.0
+        self.keys = Keys(prefix)
         self._script = client.register_script(RECORD)
+        self._escalate = client.register_script(ESCALATE)
 
     @property
     def pending(self) -> int:
         return len(self._pending)
 
     def record(self, violation: dict) -> None:
-        """Write one violation; never raises. Queued if Redis is unavailable."""
+        """Write one violation (or, with an escalation_id, one escalation); never raises. Queued if Redis
+        is unavailable."""
         if self._pending and time.monotonic() >= self._retry_at:
             self.flush_pending()
         if self._pending or not self._write(violation):
@@ -87,32 +73,49 @@ class ServingView:
         self._report()
         return written
 
+    def record_escalation(self, escalation: dict) -> None:
+        """Write one shop escalation (platform-2026-07); never raises, queued with the violations."""
+        self.record(escalation)
+
+    def record_all(self, violations, chunk: int = 1000) -> None:
+        """Backfill many violations in pipelined chunks (the bench; a replay into a fresh view).
+        Unlike record(), a Redis error raises: nobody is streaming behind it."""
+        batch = []
+        for v in violations:
+            batch.append(v)
+            if len(batch) == chunk:
+                self._pipelined(batch)
+                batch = []
+        if batch:
+            self._pipelined(batch)
+
+    def _pipelined(self, batch: list[dict]) -> None:
+        pipe = self.client.pipeline(transaction=False)
+        for v in batch:
+            keys, args = record_call(self.keys, v, orjson.dumps(v))
+            self._script(keys=keys, args=args, client=pipe)
+        pipe.execute()
+
     def query(self, kind: str, ident: str) -> dict:
         """Totals and violations (oldest first) of one order, shop or carrier. Raises redis.RedisError."""
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
-        p = self.prefix
         pipe = self.client.pipeline(transaction=True)
-        pipe.hgetall(f"{p}:totals:{kind}:{ident}")
-        pipe.zrange(f"{p}:{kind}:{ident}", 0, -1)
+        pipe.hgetall(self.keys.totals(kind, ident))
+        pipe.zrange(self.keys.owner(kind, ident), 0, -1)
         raw_totals, ids = pipe.execute()
         totals = {_str(k): int(v) for k, v in raw_totals.items()}
-        blobs = self.client.mget([f"{p}:v:{_str(i)}" for i in ids]) if ids else []
+        blobs = self.client.mget([self.keys.violation(_str(i)) for i in ids]) if ids else []
         return {"kind": kind, "id": ident, "totals": totals,
                 "violations": [orjson.loads(b) for b in blobs if b is not None]}
 
-    def _keys(self, v: dict) -> list[str]:
-        p = self.prefix
-        owners = [("order", v["order_id"]), ("shop", v["shop_id"])]
-        if v.get("carrier") is not None:
-            owners.append(("carrier", v["carrier"]))
-        return ([f"{p}:v:{v['violation_id']}"] + [f"{p}:{k}:{i}" for k, i in owners]
-                + [f"{p}:totals:{k}:{i}" for k, i in owners])
-
-    def _write(self, v: dict) -> bool:
-        args = [orjson.dumps(v), int(v["decided_at"]), v["violation_id"], int(v["penalty"]["amount_fen"]), v["rule"]]
+    def _write(self, doc: dict) -> bool:
+        if "escalation_id" in doc:
+            script, (keys, args) = self._escalate, escalate_call(self.keys, doc, orjson.dumps(doc))
+        else:
+            script, (keys, args) = self._script, record_call(self.keys, doc, orjson.dumps(doc))
         try:
-            self._script(keys=self._keys(v), args=args)
+            script(keys=keys, args=args, client=self.client)   # the client now, should it be swapped
         except redis.RedisError:
             self._retry_at = time.monotonic() + self.retry_interval
             if self.metrics is not None:

@@ -13,13 +13,13 @@ HELP = "shipguard: detect fake shipping on order, tracking and carrier-scan even
 
 
 def build_app() -> typer.Typer:
-    from . import audit_cmds, offline_cmds, service_cmds, tool_cmds
+    from . import audit_cmds, console_cmds, offline_cmds, service_cmds, tool_cmds
 
     app = typer.Typer(add_completion=False, no_args_is_help=True, help=HELP)
     app.callback()(version_option)
     for command in (offline_cmds.run, offline_cmds.generate, offline_cmds.ingest, service_cmds.worker,
                     service_cmds.topics, service_cmds.produce, service_cmds.collect, service_cmds.query,
-                    tool_cmds.up, tool_cmds.bench, audit_cmds.replay, audit_cmds.explain):
+                    console_cmds.console, tool_cmds.up, tool_cmds.bench, audit_cmds.replay, audit_cmds.explain):
         app.command()(command)
     return app
 

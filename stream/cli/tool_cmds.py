@@ -23,12 +23,14 @@ def up(
     duration: Annotated[Optional[float], typer.Option(
         "--duration", min=0, help="stop by itself this many seconds after the traffic (default: run until Ctrl-C)")
     ] = None,
+    console_port: Annotated[Optional[int], typer.Option(
+        "--console-port", min=1, max=65535, help="the console's port (default: 8080 if free, else a free one)")] = None,
 ) -> None:
     """Start everything on this machine (embedded broker, Redis, a worker), feed it generated traffic, show live counts."""
     _need_embedded_broker()
     from ..tools.up import run_up
 
-    raise typer.Exit(run_up(orders, seed, partitions, metrics_port, redis_url, duration))
+    raise typer.Exit(run_up(orders, seed, partitions, metrics_port, redis_url, duration, console_port))
 
 
 def bench(

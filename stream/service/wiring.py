@@ -46,7 +46,8 @@ def build(policy, partitions: int, tables: dict[str, Any], send, publish, escala
     IngestTracker.position; `persist` takes each closed batch's writes and acks over `tables`."""
     escalations = None
     if policy.escalations:
-        escalations = ShopEscalations(tables[ESCALATION_TABLE], policy, escalate, metrics, already=escalated_before)
+        escalations = ShopEscalations(tables[ESCALATION_TABLE], policy, _served(escalate, serving), metrics,
+                                      already=escalated_before)
     stages = {}
     for stage in UPSTREAM:
         state = tables[f"{stage}-state"]
@@ -58,6 +59,17 @@ def build(policy, partitions: int, tables: dict[str, Any], send, publish, escala
                               functools.partial(persist.close, stage_tables(stage, policy)), metrics,
                               stopping=stopping, direct=DIRECT.get(stage, ()), position=position)
     return stages
+
+
+def _served(escalate, serving):
+    """Publish an escalation, then show it in the serving view (as the penalty stage does a violation)."""
+    if serving is None:
+        return escalate
+
+    async def publish_and_serve(e: dict) -> None:
+        await escalate(e)
+        serving.record_escalation(e)
+    return publish_and_serve
 
 
 def frontier_factory(stage: str, partitions: int):

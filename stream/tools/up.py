@@ -30,6 +30,7 @@ from ..settings import from_env
 from ..service.topology import INPUT_TOPICS, topic_specs
 
 CHUNK, PAUSE, WORKER_GRACE = 2000, 0.5, 15.0
+CONSOLE_PORT = 8080
 
 
 class WorkerDied(Exception):
@@ -81,13 +82,31 @@ def _feed(bootstrap: str, orders: int, seed: int, stop: threading.Event, display
     return sent
 
 
+def _start_console(env: dict, port: int | None, redis: str, metrics_url: str, log_path: Path):
+    """`shipguard console` over the worker's serving view and metrics, on 127.0.0.1 (8080 if free)."""
+    from ..console.serve import PortTaken, check_bindable
+
+    if port is None:
+        try:
+            check_bindable("127.0.0.1", CONSOLE_PORT)
+            port = CONSOLE_PORT
+        except PortTaken:
+            port = free_port()
+    cmd = [sys.executable, "-m", "stream.cli", "console", "--host", "127.0.0.1", "--port", str(port),
+           "--redis-url", redis, "--metrics-url", metrics_url]
+    with open(log_path, "ab") as log:      # own process group, as the worker: stopped by us, in order
+        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                process_group=0)
+    return proc, f"http://127.0.0.1:{port}/"
+
+
 def run_up(orders: int = 2000, seed: int = 1, partitions: int | None = None, metrics_port: int | None = None,
-           redis_url: str | None = None, duration: float | None = None) -> int:
+           redis_url: str | None = None, duration: float | None = None, console_port: int | None = None) -> int:
     console, err = Console(highlight=False), Console(stderr=True, highlight=False)
     stop = threading.Event()
     previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     app_id = f"shipguard-up-{secrets.token_hex(3)}"
-    broker = redis_proc = worker = poller = None
+    broker = redis_proc = worker = poller = console_proc = None
     reason, code = None, 0
     try:
         settings = from_env(partitions=partitions, redis_url=redis_url)
@@ -109,7 +128,9 @@ def run_up(orders: int = 2000, seed: int = 1, partitions: int | None = None, met
         with open(log_path, "ab") as log:  # own process group: Ctrl-C reaches it only through us
             worker = subprocess.Popen([sys.executable, "-m", "stream.cli", "worker"], env=env, stdout=log,
                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, process_group=0)
-        info = [f"metrics: {metrics_url}", f"redis:   {url}", f"log:     {log_path}",
+        console_proc, console_url = _start_console(env, console_port, url, metrics_url, run_dir / "console.log")
+        console.print(f"console: pid {console_proc.pid} at {console_url}")
+        info = [f"console: {console_url}", f"metrics: {metrics_url}", f"redis:   {url}", f"log:     {log_path}",
                 f"try:     shipguard query shop S00001 --redis-url {url}"]
         console.print(f"worker: pid {worker.pid}, app id {app_id}, {n} partitions")
         poller = Poller(metrics_url).start()
@@ -135,6 +156,7 @@ def run_up(orders: int = 2000, seed: int = 1, partitions: int | None = None, met
         final = poller.poll() if poller else None
         if poller:
             poller.stop()
+        stop_process(console_proc)
         if worker is not None and worker.poll() is None:
             console.print(f"stopping worker pid {worker.pid} ...")
             stop_process(worker, timeout=WORKER_GRACE)
