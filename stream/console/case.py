@@ -11,8 +11,8 @@ by hand. Reading is cheap when it is narrow. So a case reads only:
     event-time window around its decisions (from the serving view);
   - the partitions of `carrier-scan` that hold its parcels (key
     `carrier:waybill_no`), over a window around the order's own events;
-  - only when a decision's evidence is still missing (duplicate_waybill cites
-    another order's upload): the uploads of its parcels on every partition of
+  - only when a duplicate_waybill's evidence is still missing (it cites another
+    order's upload): the uploads of its parcels on every partition of
     `tracking-uploaded`, over the duplicate window before that decision.
 Each window starts narrow (read_case's arguments) and widens while the payment
 or an evidence event is missing: x4 up to the policy's retention (a key quiet
@@ -68,7 +68,7 @@ async def read_case(bootstrap: str, order_id: str, decisions: list[dict], *, dis
         scans = await _scans(reader, parcels, mine, decisions, (scan_before_ms, scan_follow_ms, around_ms))
         missing = wanted - {item.event_id for _, item in mine + scans}
         others = []
-        if missing and parcels:        # another order's upload first: its topic is the small one
+        if missing and parcels:        # a duplicate's other upload
             others = await _other_uploads(reader, order_id, parcels, decisions, missing, duplicate_window_ms)
             missing -= {item.event_id for _, item in others}
         if missing and parcels:        # an old scan (a waybill reused): look further back
@@ -96,35 +96,40 @@ async def _order_events(reader, order_id, decisions, look_ms, around_ms, retenti
 
 
 async def _scans(reader, parcels, mine, decisions, spans, missing=(), retention_ms=0) -> list[tuple]:
-    """The parcels' scans; while one of `missing` is not among them, from further back: x4 up to the
-    retention, then from the start (a parcel's state lives as long as its scans keep coming)."""
+    """The parcels' scans; while one of `missing` is not among them, also from further back (only
+    the part not read yet): x4 up to the retention, then from the start (a parcel's state lives as
+    long as its scans keep coming)."""
     before_ms, follow_ms, around_ms = spans
     if not parcels:
         return []
     keys = {p.encode() for p in parcels}
     tps = {reader.partition(CARRIER_SCAN, p) for p in parcels}
     own = [item.time for _, item in mine] or [d["decided_at"] for d in decisions]
-    back = before_ms if not missing else min(before_ms * WIDEN, retention_ms)
+    windows = [(min(own) - before_ms, max(own) + follow_ms)]
+    windows += [(d["decided_at"] - around_ms, d["decided_at"] + around_ms) for d in decisions]
+    found, back = [], before_ms
     while True:
-        windows = [(min(own) - back, max(own) + follow_ms)]
-        windows += [(d["decided_at"] - around_ms, d["decided_at"] + around_ms) for d in decisions]
-        found = await reader.events(tps, windows, lambda r: r.key in keys, lambda item: item.parcel in parcels)
+        found += await reader.events(tps, windows, lambda r: r.key in keys, lambda item: item.parcel in parcels)
         if not (set(missing) - {item.event_id for _, item in found}) or back >= EVER:
             return found
-        back = min(back * WIDEN, retention_ms) if back < retention_ms else EVER
+        wider = min(back * WIDEN, retention_ms) if back < retention_ms else EVER
+        windows, back = [(min(own) - wider, min(own) - back - 1)], wider
 
 
 async def _other_uploads(reader, order_id, parcels, decisions, missing, window_ms) -> list[tuple]:
-    """Uploads of these parcels for other orders (the evidence of duplicate_waybill), from a day
-    before its decisions back to the duplicate window, on every partition of the topic."""
+    """Uploads of these parcels for other orders, the evidence a duplicate_waybill cites: from a day
+    before the decision back to the duplicate window (only the part not read yet), on every
+    partition of the topic, since another order's key may be anywhere."""
+    duplicates = [d["decided_at"] for d in decisions if d["rule"] == "duplicate_waybill"]
+    if not duplicates:
+        return []
     tps = {TopicPartition(TRACKING_UPLOADED, p) for p in range(reader.counts[TRACKING_UPLOADED])}
     waybills = [p.split(":", 1)[1].encode() for p in parcels]
-    times = [d["decided_at"] for d in decisions]
-    back = DAY_MS
+    windows, found, back = [(min(duplicates) - DAY_MS, max(duplicates))], [], DAY_MS
     while True:
-        found = await reader.events(tps, [(min(times) - back, max(times))],
-                                    lambda r: any(w in (r.value or b"") for w in waybills),
-                                    lambda item: item.parcel in parcels and item.order_id != order_id)
+        found += await reader.events(tps, windows, lambda r: any(w in (r.value or b"") for w in waybills),
+                                     lambda item: item.parcel in parcels and item.order_id != order_id)
         if not (missing - {item.event_id for _, item in found}) or back >= window_ms:
             return found
-        back = min(back * WIDEN, window_ms)
+        wider = min(back * WIDEN, window_ms)
+        windows, back = [(min(duplicates) - wider, min(duplicates) - back - 1)], wider
