@@ -19,19 +19,23 @@ or an evidence event is missing: x4 up to the policy's retention (a key quiet
 that long was forgotten), and for scans then from the partition's start (a
 waybill reused after 30 days keeps its first collected scan as evidence).
 
-Windows are in event time, found by a binary search over offsets on the event
+Windows are in event time, found by a search over offsets on the event
 time inside the records (partition_window.py), not on Kafka record timestamps:
 a record's timestamp is the producer's clock (or, on Tansu, arrival) and says
 nothing of when a scan happened, while decisions and their windows are in event
 time. Records are filtered by key before they are parsed. An event its
 producer placed on another partition than its key's is not seen here.
 
-The cost is the records of those windows in one partition per topic (about 16
-probes per window end, then one sequential read), not the topics: at 1 M
-messages on 4 partitions, see case_timing.time_cases. It grows with a
-partition's traffic per day; at a volume where a day of one partition no
-longer reads in a second, the per-order timeline in the serving view is the
-way (the worker's order and parcel stages see every event and its offset).
+The cost is the records of those windows in one partition per topic (a few
+probes per window end, then one sequential read), not the whole range. It grows
+with a partition's traffic per day, and it misses the issue's 1 s target on
+dense data: on the embedded broker, 1 M messages on 4 partitions
+(the generator packs 841 k scans into about 5 days, some 40 k per partition a
+day), 17 cases took p50 4.8 s and p95 19.7 s (0.5-1.2 s for the cases that read
+only the order's partitions, 3.4-6.5 s for a parcel's 3 days of scans, 18-20 s
+for pickup_before_payment, whose collected scan lies before the first window). case_timing.time_cases measures
+it. Reaching 1 s at that density means a per-order timeline in the serving view
+(the worker's order and parcel stages see every event with its offset).
 """
 from __future__ import annotations
 
