@@ -25,8 +25,16 @@ def _bounds(from_timestamp, from_offsets, to_timestamp, to_offsets) -> dict:
         fail(f"offsets file: {exc}")
 
 
+def _html_beside(html: Path | None, output: Path, as_json: bool) -> None:
+    from .files import is_std
+
+    if html is not None and is_std(html) and (is_std(output) or as_json):
+        fail("--html - would share stdout with " + ("--json" if as_json else "--output -"))
+
+
 def replay(
     output: Path = typer.Option(..., "--output", help="the report (JSON)"),
+    html: Optional[Path] = typer.Option(None, "--html", help="also write the report as one self-contained HTML file"),
     from_timestamp: FromTimestamp = None,
     from_offsets: FromOffsets = None,
     to_timestamp: ToTimestamp = None,
@@ -41,14 +49,15 @@ def replay(
     as_json: AsJson = False,
 ) -> None:
     """Replay the input topics over a fixed range and write an audit report."""
-    from .replay_run import publish, run_replay, write_report
+    from .replay_run import publish, run_replay, write_html, write_report
     from ..service.topology import VIOLATIONS
 
     if topic == VIOLATIONS:
         fail(f"--topic {topic} is the live output: an audit publishes elsewhere")
     check_files({"--from-offsets": from_offsets, "--to-offsets": to_offsets, "--compare": compare},
-                {"--output": output})
+                {"--output": output, "--html": html})
     json_beside(as_json, output)
+    _html_beside(html, output, as_json)
     bounds = _bounds(from_timestamp, from_offsets, to_timestamp, to_offsets)
     settings = settings_from_env(broker=broker)
     reach_broker(settings, wait)
@@ -57,6 +66,8 @@ def replay(
         report, _ = run_replay(bootstrap, policy, cli_duration(lateness, "--lateness"),
                                cli_time(as_of, "--as-of"), bounds, compare)
         write_report(report, output, as_json)
+        if html is not None:
+            write_html(report, html)
         if topic:
             err.print(f"published {publish(bootstrap, topic, report)} violations to {topic}")
     except (PolicyError, ValueError) as exc:

@@ -104,6 +104,14 @@ def write_report(report: dict, output: Path, as_json: bool = False) -> None:
         print_comparison(report["comparison"])
 
 
+def write_html(report: dict, output: Path) -> None:
+    """The auditors' self-contained HTML page of the report (stream/report_html.py)."""
+    from ..report_html import render
+
+    with opened(output, "wb") as out:
+        out.write(render(report).encode("utf-8"))
+
+
 def _when(ms: int | None) -> str:
     return format_time(ms) if ms is not None else "no events"
 
