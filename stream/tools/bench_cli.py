@@ -30,12 +30,17 @@ def rows(figures: dict):
     for part, values in figures.items():
         if part == "sizes" or not isinstance(values, dict):
             continue
-        for name, value in values.items():
-            if isinstance(value, dict):
-                for sub, v in value.items():
-                    yield part, f"{name}.{sub}", v
-            else:
-                yield part, name, value
+        yield from ((part, name, value) for name, value in _flat(values))
+
+
+def _flat(values: dict, prefix: str = ""):
+    # Nested figures (engine_states.parcel.bytes_per_key) printed as one dict squeezed the
+    # table's columns until figure names wrapped mid-word.
+    for name, value in values.items():
+        if isinstance(value, dict):
+            yield from _flat(value, f"{prefix}{name}.")
+        else:
+            yield f"{prefix}{name}", value
 
 
 def run_bench_cli(quick: bool, parts: set[str], output: Path | None) -> int:
@@ -47,7 +52,10 @@ def run_bench_cli(quick: bool, parts: set[str], output: Path | None) -> int:
         table.add_column(column)
     for part, name, value in rows({k: v for k, v in figures.items() if k != "machine"}):
         table.add_row(part, name, str(value), TARGETS.get((part, name), ""))
-    Console().print(table)
+    out = Console()
+    if not out.is_terminal:  # piped or captured: 80 columns would wrap the figure names
+        out = Console(width=160)
+    out.print(table)
     if output:
         output.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
     return 1 if any(isinstance(v, dict) and "error" in v for v in figures.values()) else 0

@@ -89,7 +89,7 @@ def test_the_timeline_holds_what_a_full_replay_shows_in_its_window(worked):
     """The window search drops no event: against `explain` over the whole range (offsets included),
     the order's own events all, and its parcels' scans in the windows read_case documents."""
     d, view, violations, as_of = worked
-    report, records = replay(d.broker.bootstrap, load_policy("seed-v1"), 300_000, as_of)
+    report, records = replay(d.broker.bootstrap, load_policy("seed-v1"), 300_000, as_of, keep_events=True)
     for rule, order_id in sorted(one_order_per_rule(violations).items()):
         case = case_of(d.broker.bootstrap, view, order_id)
         full = explain(order_id, records, report)
