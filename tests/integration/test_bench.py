@@ -39,6 +39,8 @@ def test_bench_quick_prints_every_figure(tmp_path):
     for store in ("memory", "rocksdb"):
         assert f["memory"][store]["parcels"] == 50_000 and f["memory"][store]["bytes_per_parcel"] > 0
     assert f["replay"]["messages"] == 20_000 and f["replay"]["seconds"] > 0 and f["replay"]["violations"] > 0
+    assert f["console"]["memory"]["violations"] == 2_000 and f["console"]["worst_p95_ms"] > 0
+    assert f["case"]["messages"] == 20_000 and f["case"]["cases"] == 40 and 0 < f["case"]["p50_ms"] <= f["case"]["p95_ms"]
     for figure in ("one_worker_per_s", "two_vs_one", "decision_latency_p99_s", "bytes_per_parcel", "seconds",
                    "one_worker_vs_bare_agent", "cpu_two_vs_one", "idle_marks_per_s"):
         assert figure in done.stdout, f"{figure} not printed"
