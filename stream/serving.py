@@ -4,7 +4,8 @@ the console's list pages page through, and the days' leaderboards (layout: servi
 A write is one Lua script that does nothing unless the violation key is new, so
 a redelivered violation is never counted twice (escalations likewise, by their id).
 A failed write is kept in a bounded in-memory queue and retried in order; it never
-raises to the caller.
+raises to the caller. The case page's timelines (stream/timeline.py) go through the same queue:
+a batch of them is one pipelined write, and counts its entries against the bound.
 """
 from __future__ import annotations
 
@@ -43,7 +44,8 @@ class ServingView:
         self.max_pending = max_pending
         self.retry_interval = retry_interval   # record() retries a down Redis at most this often
         self.dropped = 0
-        self._pending: deque[dict] = deque()
+        self._pending: deque = deque()       # violation or escalation dicts, and timeline batches
+        self._queued = 0                     # writes in _pending: a timeline batch counts its entries
         self._retry_at = 0.0
         self.keys = Keys(prefix)
         self._script = client.register_script(RECORD)
@@ -51,11 +53,11 @@ class ServingView:
 
     @property
     def pending(self) -> int:
-        return len(self._pending)
+        return self._queued
 
-    def record(self, violation: dict) -> None:
-        """Write one violation (or, with an escalation_id, one escalation); never raises. Queued if Redis
-        is unavailable."""
+    def record(self, violation) -> None:
+        """Write one violation (or, with an escalation_id, one escalation, or a TimelineBatch); never
+        raises. Queued if Redis is unavailable."""
         if self._pending and time.monotonic() >= self._retry_at:
             self.flush_pending()
         if self._pending or not self._write(violation):
@@ -68,7 +70,7 @@ class ServingView:
         while self._pending:
             if not self._write(self._pending[0]):
                 break
-            self._pending.popleft()
+            self._queued -= _weight(self._pending.popleft())
             written += 1
         self._report()
         return written
@@ -109,7 +111,9 @@ class ServingView:
         return {"kind": kind, "id": ident, "totals": totals,
                 "violations": [orjson.loads(b) for b in blobs if b is not None]}
 
-    def _write(self, doc: dict) -> bool:
+    def _write(self, doc) -> bool:
+        if not isinstance(doc, dict):
+            return self._write_batch(doc)
         if "escalation_id" in doc:
             script, (keys, args) = self._escalate, escalate_call(self.keys, doc, orjson.dumps(doc))
         else:
@@ -117,20 +121,40 @@ class ServingView:
         try:
             script(keys=keys, args=args, client=self.client)   # the client now, should it be swapped
         except redis.RedisError:
-            self._retry_at = time.monotonic() + self.retry_interval
-            if self.metrics is not None:
-                self.metrics.redis_error()
+            self._failed()
             return False
         return True
 
-    def _enqueue(self, v: dict) -> None:
-        if len(self._pending) >= self.max_pending:
-            self._pending.popleft()
-            self.dropped += 1
+    def _write_batch(self, batch) -> bool:
+        pipe = self.client.pipeline(transaction=False)
+        batch.write_to(pipe)
+        try:
+            pipe.execute()                  # re-run whole after a failure: every command is idempotent
+        except redis.RedisError:
+            self._failed()
+            return False
+        return True
+
+    def _failed(self) -> None:
+        self._retry_at = time.monotonic() + self.retry_interval
+        if self.metrics is not None:
+            self.metrics.redis_error()
+
+    def _enqueue(self, v) -> None:
+        weight = _weight(v)
+        while self._pending and self._queued + weight > self.max_pending:
+            gone = _weight(self._pending.popleft())
+            self._queued -= gone
+            self.dropped += gone
             if self.metrics is not None:
-                self.metrics.redis_dropped()
+                self.metrics.redis_dropped(gone)
         self._pending.append(v)
+        self._queued += weight
 
     def _report(self) -> None:
         if self.metrics is not None:
-            self.metrics.redis_pending(len(self._pending))
+            self.metrics.redis_pending(self._queued)
+
+
+def _weight(write) -> int:
+    return 1 if isinstance(write, dict) else write.entries

@@ -7,7 +7,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from .common import RUNTIME, err, fail, settings_from_env
-from .options import AppId, Broker, Policy, RedisUrl
+from .options import Policy, RedisUrl
 
 
 def console(
@@ -19,8 +19,6 @@ def console(
         "--metrics-url", help="a worker's /metrics URL, for watermarks, input lag and dead letters (repeatable)")
     ] = None,
     policy: Policy = None,
-    broker: Broker = None,
-    app_id: AppId = None,
 ) -> None:
     """Serve the analysts' console (read-only web pages over the serving view) until Ctrl-C."""
     from detectors.policy import PolicyError
@@ -29,7 +27,7 @@ def console(
     from ..console.settings import TOKEN_ENV, ConsoleSettings, token_problem
     from ..policies import load_policy
 
-    settings = settings_from_env(redis_url=redis_url, policy=policy, broker=broker, app_id=app_id)
+    settings = settings_from_env(redis_url=redis_url, policy=policy)
     token = os.environ.get(TOKEN_ENV) or None            # environment only: `ps` shows flags
     if problem := token_problem(host, token):
         fail(problem)
@@ -46,5 +44,5 @@ def console(
     shown = f"[{host}]" if ":" in host else host
     err.print(f"console: http://{shown}:{port}/ (read-only; Ctrl-C to stop)")
     serve(ConsoleSettings(settings.redis_url, metrics_urls=tuple(metrics_url or ()), token=token,
-                          escalations=bool(chosen.escalations), broker=settings.broker, app_id=settings.app_id),
+                          escalations=bool(chosen.escalations)),
           host, port)

@@ -1,25 +1,26 @@
 """A case as the page shows it: one timeline of events and decisions, in event time.
 
-Texts are left raw (a carrier's description may carry markup): the page escapes.
-No personal data: a payment shows its amount, promise and city, never the
-recipient or address hashes.
+Events are the serving view's timeline entries (stream/timeline.py). Texts are left raw (a
+carrier's description may carry markup): the page escapes. No personal data: a payment shows its
+amount, promise and city, never the recipient or address hashes (the entries do not hold them).
 """
 from __future__ import annotations
 
-from detectors.events import OrderPaid, TrackingUploaded
-
 from ..human import format_time, yuan
 
+TOPIC_RANK = {"order-paid": 0, "tracking-uploaded": 1, "carrier-scan": 2}     # the contract's order in an instant
 
-def assemble(order_id: str, decisions: list[dict], pairs: list[tuple], reads: list[dict]) -> dict:
-    """pairs: (Kafka record, parsed event). Decisions sit after the events of their instant,
-    since a decision uses what happened at or before its decided_at."""
+
+def assemble(order_id: str, decisions: list[dict], entries: list[dict]) -> dict:
+    """entries: timeline entries (the same record may come from the order's and a parcel's
+    timeline: shown once). Decisions sit after the events of their instant, since a decision
+    uses what happened at or before its decided_at."""
     events, where = {}, {}
-    for record, item in sorted(pairs, key=lambda pair: (pair[1].sort_key, pair[0].partition, pair[0].offset)):
-        spot = (record.topic, record.partition, record.offset)
+    for e in sorted(entries, key=lambda e: (e["t"], TOPIC_RANK.get(e["tp"], 3), e["e"], e["p"], e["o"])):
+        spot = (e["tp"], e["p"], e["o"])
         if spot not in events:
-            events[spot] = _event(order_id, record, item)
-            where.setdefault(item.event_id, events[spot])
+            events[spot] = _event(order_id, e)
+            where.setdefault(e["e"], events[spot])
     for d in decisions:
         for e in d["evidence"]:
             if e in where:
@@ -27,15 +28,14 @@ def assemble(order_id: str, decisions: list[dict], pairs: list[tuple], reads: li
     placed = [_decision(d, where) for d in decisions]
     timeline = sorted([*events.values(), *placed], key=lambda x: (x["time"], x["kind"] == "decision"))
     return {"order_id": order_id, "timeline": timeline, "decisions": placed,
-            "missing_evidence": sorted({e for d in placed for e in d["missing_evidence"]}), "read": reads}
+            "missing_evidence": sorted({e for d in placed for e in d["missing_evidence"]})}
 
 
-def _event(order_id: str, record, item) -> dict:
-    other = getattr(item, "order_id", order_id) != order_id
-    return {"kind": "event", "time": item.time, "at": format_time(item.time), "topic": record.topic,
-            "partition": record.partition, "offset": record.offset, "event_id": item.event_id,
-            "parcel": getattr(item, "parcel", None), "order_id": getattr(item, "order_id", None),
-            "other_order": other, "what": describe(item), "evidence_of": []}
+def _event(order_id: str, e: dict) -> dict:
+    other = e.get("ord", order_id) != order_id
+    return {"kind": "event", "time": e["t"], "at": format_time(e["t"]), "topic": e["tp"], "partition": e["p"],
+            "offset": e["o"], "event_id": e["e"], "event_kind": e["k"], "parcel": e.get("w"),
+            "order_id": e.get("ord"), "other_order": other, "what": describe(e), "evidence_of": []}
 
 
 def _decision(d: dict, where: dict) -> dict:
@@ -49,11 +49,10 @@ def _decision(d: dict, where: dict) -> dict:
             "missing_evidence": [e for e in d["evidence"] if e not in where]}
 
 
-def describe(item) -> str:
-    if isinstance(item, OrderPaid):
-        return (f"paid {yuan(item.paid_amount_fen)} yuan, ship within {item.ship_within_hours} h, "
-                f"to {item.address.province} {item.address.city}")
-    if isinstance(item, TrackingUploaded):
-        return f"{item.action} waybill {item.parcel}" + (f" for order {item.order_id}" if item.order_id else "")
-    where = f" in {item.city}" if item.city else ""
-    return f"{item.parcel} {item.status}{where}: {item.description}"
+def describe(e: dict) -> str:
+    if e["k"] == "paid":
+        return f"paid {yuan(e['fen'])} yuan, ship within {e['h']} h, to {e['prov']} {e['city']}"
+    if e["k"] in ("upload", "cancel"):
+        return f"{e['k']} waybill {e['w']}" + (f" for order {e['ord']}" if e.get("ord") else "")
+    where = f" in {e['city']}" if e.get("city") else ""
+    return f"{e['w']} {e['st']}{where}: {e['d']}"

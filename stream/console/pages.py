@@ -11,6 +11,7 @@ from detectors.decisions import RULE_ORDER
 
 from ..human import format_time, yuan
 from . import chart
+from .case import read_case
 from .params import CATEGORIES, board_sort, page_number, violation_filter, window
 from .worker_metrics import read_workers
 
@@ -103,8 +104,10 @@ def board(subject: str):
 
 
 def case(request):
+    """The order's timeline from the serving view (stream/console/case.py): 404 when it has neither
+    events nor decisions there."""
     console = request.app.state.console
     order_id = request.path_params["order_id"]
-    found = console.reader.order(order_id)
-    return console.render(request, "case.html", {"order_id": order_id, "found": found},
-                          status_code=200 if found else 404)
+    found = read_case(console.reader.client, order_id, console.settings.prefix)
+    return console.render(request, "case.html", {"order_id": order_id, "case": found},
+                          status_code=200 if found["timeline"] else 404)

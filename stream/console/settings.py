@@ -17,8 +17,6 @@ class ConsoleSettings:
     token: str | None = None                   # when set, every request must carry it
     escalations: bool = False                  # the policy has escalations: shops show them
     page_size: int = 50
-    broker: str | None = None                  # for the case page's timeline (read from the topics)
-    app_id: str | None = None
 
     def __repr__(self) -> str:                 # never the token
         token = "***" if self.token else None

@@ -12,6 +12,7 @@ from . import faust_compat
 from .app import Context
 from .continuity import Continuity
 from .rocks import table_options
+from ..timeline import TimelineWriter
 from .ingest import kafka_partitioner
 from .topology import DLQ, ESCALATIONS, INPUT_TOPICS, UPSTREAM, VIOLATIONS
 from .mark_plan import PROGRESS, mark_plan
@@ -34,6 +35,8 @@ def install(app, ctx: Context) -> None:
               for name in table_names(ctx.policy)}
 
     persist = Persist(tables, lambda: app.producer.flush())
+    if ctx.serving is not None:               # the case page's timelines (stream/timeline.py)
+        ctx.timeline = TimelineWriter(ctx.serving, ctx.policy.retention_ms)
 
     async def send(stage: str, key: str, value: bytes) -> None:
         await _send(app, ctx.topics[stage], key.encode(), value)
@@ -47,7 +50,7 @@ def install(app, ctx: Context) -> None:
     ctx.stages.update(build(ctx.policy, s.partitions, tables, send, publish, escalate, serving=ctx.serving,
                             metrics=ctx.metrics, published_before=lambda: ctx.published_before,
                             escalated_before=lambda: ctx.escalated_before, stopping=lambda: ctx.gate.stopping,
-                            position=ctx.tracker.position, persist=persist))
+                            position=ctx.tracker.position, persist=persist, timeline=ctx.timeline))
     for stage in UPSTREAM:
         _stage_agent(app, ctx, stage, send)
 
@@ -77,6 +80,8 @@ def install(app, ctx: Context) -> None:
     async def park_agents(app, **kwargs):
         await ctx.gate.close()
         await persist.drain()
+        if ctx.timeline is not None:
+            ctx.timeline.flush()
 
     @app.task
     async def write_tables():
@@ -99,7 +104,10 @@ def install(app, ctx: Context) -> None:
 
     @app.timer(SERVING_RETRY_INTERVAL)
     async def catch_up_serving():
-        # Writes queued while Redis was down go out when it is back, even if no new violation comes.
+        # Writes queued while Redis was down go out when it is back, even if no new violation comes;
+        # timeline entries read while no batch closed go out too.
+        if ctx.timeline is not None:
+            ctx.timeline.flush()
         if ctx.serving is not None and ctx.serving.pending:
             ctx.serving.flush_pending()
 
@@ -131,7 +139,7 @@ def _stage_agent(app, ctx: Context, stage_name: str, send) -> None:
                 if await continuity.admit(app.consumer, msg):
                     reason = await take(stage, msg.topic, msg.partition, msg.offset, event.value,
                                         functools.partial(manual.ack, event), tracker=ctx.tracker,
-                                        placement=placement, forward=send, dead=dead)
+                                        placement=placement, forward=send, dead=dead, timeline=ctx.timeline)
                     if ctx.metrics and msg.topic in INPUT_TOPICS:
                         ctx.metrics.dead_letter(reason) if reason else ctx.metrics.event_in(msg.topic)
                 # A skipped message (taken before, or past a hole) is not acked: Faust acks by

@@ -34,6 +34,7 @@ class Context:
     policy: Policy
     metrics: object = None
     serving: object = None
+    timeline: object = None                   # TimelineWriter when there is a serving view
     tracker: IngestTracker | None = None
     stages: dict[str, Stage] = field(default_factory=dict)
     topics: dict[str, faust.TopicT] = field(default_factory=dict)

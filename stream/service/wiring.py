@@ -40,10 +40,11 @@ def stage_tables(stage: str, policy) -> list[str]:
 def build(policy, partitions: int, tables: dict[str, Any], send, publish, escalate=None, *, persist: Persist,
           serving=None, metrics=None, published_before: Callable[[], set] = set,
           escalated_before: Callable[[], set] = set, stopping: Callable[[], bool] = lambda: False,
-          position=lambda topic, p: None) -> dict[str, Stage]:
+          position=lambda topic, p: None, timeline=None) -> dict[str, Stage]:
     """One Stage per stage of topics.UPSTREAM over `tables` (name -> dict-like, see table_names).
     send(stage, key, raw), publish(violation) and escalate(escalation) are async; position is
-    IngestTracker.position; `persist` takes each closed batch's writes and acks over `tables`."""
+    IngestTracker.position; `persist` takes each closed batch's writes and acks over `tables`;
+    `timeline` (a TimelineWriter, which `take` fills) is flushed as each batch closes."""
     escalations = None
     if policy.escalations:
         escalations = ShopEscalations(tables[ESCALATION_TABLE], policy, _served(escalate, serving), metrics,
@@ -54,11 +55,20 @@ def build(policy, partitions: int, tables: dict[str, Any], send, publish, escala
         handler = (PenaltyHandler(state, policy, publish, serving, metrics, already=published_before,
                                   escalations=escalations) if stage == PENALTY
                    else SideHandler(stage, state, policy, send))
+        close = functools.partial(persist.close, stage_tables(stage, policy))
         stages[stage] = Stage(stage, handler, Tables(*(tables[f"{stage}-{kind}"] for kind in STAGE_TABLES)),
                               frontier_factory(stage, partitions), order_key(stage),
-                              functools.partial(persist.close, stage_tables(stage, policy)), metrics,
+                              _flushing(timeline, close) if timeline is not None else close, metrics,
                               stopping=stopping, direct=DIRECT.get(stage, ()), position=position)
     return stages
+
+
+def _flushing(timeline, close):
+    """A batch's close that first writes the case timelines of what was read (one pipelined write)."""
+    def close_batch(acks: list) -> None:
+        timeline.flush()
+        close(acks)
+    return close_batch
 
 
 def _served(escalate, serving):
@@ -96,11 +106,12 @@ def _penalty_key(item) -> tuple:
 
 
 async def take(stage: Stage, topic: str, p: int, offset: int, raw: bytes, ack, *, tracker, placement,
-               forward, dead) -> str | None:
+               forward, dead, timeline=None) -> str | None:
     """One message a stage's agent read. A platform message is parsed here: a dead letter goes to
     `dead` (async, the record), an event keyed for another partition (its producer placed it
     elsewhere) to `forward(stage, key, raw)` (async), the rest waits in the stage. The tracker
-    learns what was read either way. Returns a dead letter's reason, else None."""
+    learns what was read either way, and `timeline` (a TimelineWriter) every event, with where it
+    was read. Returns a dead letter's reason, else None."""
     if topic not in INPUT_TOPICS:
         await stage.take_message(p, topic, offset, raw, ack)
         return None
@@ -110,6 +121,8 @@ async def take(stage: Stage, topic: str, p: int, offset: int, raw: bytes, ack, *
         await ack()
         tracker.seen(topic, p, offset, None)
         return reason
+    if timeline is not None:
+        timeline.add(topic, p, offset, item)
     key = key_of(item)
     if placement(key) == p:
         await stage.take_input(p, topic, offset, item, raw, ack)
