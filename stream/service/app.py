@@ -34,7 +34,6 @@ class Context:
     policy: Policy
     metrics: object = None
     serving: object = None
-    timeline: object = None                   # TimelineWriter when there is a serving view
     tracker: IngestTracker | None = None
     stages: dict[str, Stage] = field(default_factory=dict)
     topics: dict[str, faust.TopicT] = field(default_factory=dict)
@@ -44,6 +43,7 @@ class Context:
     published_before: set = field(default_factory=set)     # violation ids on the topic at start
     escalated_before: set = field(default_factory=set)     # escalation ids on shop-escalations at start
     marks_sent: MarkFilter = field(default_factory=MarkFilter)
+    timeline: object = None                   # TimelineWriter when there is a serving view (agents.install)
 
 
 class AgentGate:

@@ -1,23 +1,27 @@
-"""The case page's data (issue 14): a worker's decisions from the serving view, placed on
-the order's timeline read from only its partitions, with every piece of evidence found."""
+"""The case page (issue 14) from the timelines a worker wrote to the serving view as it read the
+platform topics: every decision on its order's timeline with all its evidence, every event with
+the topic, partition and offset a full replay finds it at."""
 from __future__ import annotations
+
+from html.parser import HTMLParser
+from urllib.parse import quote
 
 import orjson
 import pytest
+from starlette.testclient import TestClient
 
 from stream.audit import explain
-from stream.console.case_timing import case_of, time_cases
+from stream.console.app import create_console
+from stream.console.case import read_case
+from stream.console.settings import ConsoleSettings
 from stream.policies import load_policy
 from stream.replay import replay
-from stream.serving import ServingView, connect
-from stream.service.ingest import kafka_partitioner
+from stream.serving import connect
 from stream.tools.synth import generate
 
-from .deployment import PARTITIONS, Deployment
+from .deployment import Deployment
 
 pytestmark = pytest.mark.integration
-HOUR = 3_600_000
-DAY = 24 * HOUR
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +41,7 @@ def worked(tmp_path_factory, redis_server):
         published = folder / "published.jsonl"
         d.collect(published, str(as_of))
         violations = [orjson.loads(line) for line in published.read_bytes().splitlines()]
-        yield d, ServingView(client), violations, as_of
+        yield d, client, url, violations, as_of
     finally:
         d.close()
         client.close()
@@ -50,12 +54,33 @@ def one_order_per_rule(violations: list[dict]) -> dict[str, str]:
     return picked
 
 
+class CasePage(HTMLParser):
+    """The events of a case page's timeline (topic, partition, offset by event id), and each
+    decision section's evidence ids."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.events: set[tuple] = set()
+        self.evidence: dict[str, list[str]] = {}
+        self._decision = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "tr" and "data-event-id" in a:
+            self.events.add((a["data-event-id"], a["data-topic"], int(a["data-partition"]), int(a["data-offset"])))
+        elif tag == "section" and "data-violation-id" in a:
+            self._decision = self.evidence.setdefault(a["data-violation-id"], [])
+        elif tag == "li" and "data-evidence-id" in a and self._decision is not None:
+            self._decision.append(a["data-evidence-id"])
+
+
 def test_every_decision_sits_on_its_timeline_with_all_its_evidence(worked):
-    d, view, violations, _ = worked
+    d, client, _, violations, _ = worked
     picked = one_order_per_rule(violations)
     assert len(picked) == 8, sorted(picked)                      # every seed-v1 rule was planted
     for rule, order_id in sorted(picked.items()):
-        case = case_of(d.broker.bootstrap, view, order_id)
+        case = read_case(client, order_id)
         decided = [v for v in violations if v["order_id"] == order_id]
         placed = {x["violation_id"]: x for x in case["timeline"] if x["kind"] == "decision"}
         assert set(placed) == {v["violation_id"] for v in decided}, rule
@@ -70,46 +95,31 @@ def test_every_decision_sits_on_its_timeline_with_all_its_evidence(worked):
         assert times == sorted(times)
 
 
-def test_it_reads_only_the_partitions_of_the_order_and_its_parcels(worked):
-    d, view, violations, _ = worked
-    partition_of = kafka_partitioner(PARTITIONS)
+def test_the_page_shows_every_event_a_full_replay_finds_at_its_topic_partition_and_offset(worked):
+    """Against `explain` over the whole range: the order's own events and its parcels' scans, all
+    of them, at the same coordinates; and each decision's evidence ids, in the page's HTML."""
+    d, client, url, violations, as_of = worked
+    report, records = replay(d.broker.bootstrap, load_policy("seed-v1"), 300_000, as_of, keep_events=True)
+    page = TestClient(create_console(ConsoleSettings(url), client))
     for rule, order_id in sorted(one_order_per_rule(violations).items()):
-        case = case_of(d.broker.bootstrap, view, order_id)
-        parcels = {x["parcel"] for x in case["timeline"] if x["kind"] == "event" and x["parcel"]}
-        allowed = {("order-paid", partition_of(order_id)), ("tracking-uploaded", partition_of(order_id))}
-        allowed |= {("carrier-scan", partition_of(p)) for p in parcels}
-        other_uploads = any(x.get("other_order") for x in case["timeline"])
-        for read in case["read"]:
-            where = (read["topic"], read["partition"])
-            assert where in allowed or (other_uploads and read["topic"] == "tracking-uploaded"), (rule, where)
-            assert 0 <= read["from"] <= read["to"] <= read["end"]
-
-
-def test_the_timeline_holds_what_a_full_replay_shows_in_its_window(worked):
-    """The window search drops no event: against `explain` over the whole range (offsets included),
-    the order's own events all, and its parcels' scans in the windows read_case documents."""
-    d, view, violations, as_of = worked
-    report, records = replay(d.broker.bootstrap, load_policy("seed-v1"), 300_000, as_of)
-    for rule, order_id in sorted(one_order_per_rule(violations).items()):
-        case = case_of(d.broker.bootstrap, view, order_id)
         full = explain(order_id, records, report)
-        own = [e["time"] for e in full["timeline"] if e["topic"] != "carrier-scan"]
-        decided = [x["decided_at"] for x in full["decisions"]]
+        want = {(e["event_id"], e["topic"], e["partition"], e["offset"]) for e in full["timeline"]}
+        case = read_case(client, order_id)
+        mine = {(x["event_id"], x["topic"], x["partition"], x["offset"]) for x in case["timeline"]
+                if x["kind"] == "event" and not x["other_order"]}
+        assert want and want == mine, (rule, sorted(want ^ mine))
+        r = page.get("/case/" + quote(order_id, safe=""))
+        assert r.status_code == 200, rule
+        shown = CasePage(r.text)
+        assert want <= shown.events, (rule, sorted(want - shown.events))
+        for v in (v for v in violations if v["order_id"] == order_id):
+            assert shown.evidence[v["violation_id"]] == v["evidence"], rule
+            assert set(v["evidence"]) <= {e for e, *_ in shown.events}, rule
 
-        def promised(e) -> bool:
-            return (e["topic"] != "carrier-scan" or min(own) - 6 * HOUR <= e["time"] <= max(own) + 3 * DAY
-                    or any(abs(e["time"] - t) <= HOUR for t in decided))
-        want = {(e["event_id"], e["topic"], e["partition"], e["offset"]) for e in full["timeline"] if promised(e)}
-        mine = [x for x in case["timeline"] if x["kind"] == "event" and not x["other_order"]]
-        got = {(x["event_id"], x["topic"], x["partition"], x["offset"]) for x in mine}
-        assert want <= got, (rule, sorted(want - got))
-        assert got <= {(e["event_id"], e["topic"], e["partition"], e["offset"]) for e in full["timeline"]}, rule
 
-
-def test_the_timing_function_reports_what_it_measured(worked):
-    d, view, violations, _ = worked
-    orders = sorted(one_order_per_rule(violations).values())
-    timing = time_cases(d.broker.bootstrap, view, orders)
-    assert timing["cases"] == len(orders) and timing["missing_evidence"] == 0
-    assert 0 < timing["p50_s"] <= timing["p95_s"] <= timing["max_s"]
-    print(f"case timing on {len(orders)} orders: {timing}")
+def test_the_timelines_expire_with_the_policys_retention(worked):
+    _, client, _, violations, _ = worked
+    order_id = violations[0]["order_id"]
+    retention_s = load_policy("seed-v1").retention_ms / 1000
+    ttl = client.ttl(f"shipguard:tl:o:{order_id}")
+    assert retention_s - 600 < ttl <= retention_s
