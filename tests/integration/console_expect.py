@@ -73,7 +73,7 @@ def bar_titles(violations, day_from: str, day_to: str) -> set[str]:
 
 def new_tab(browser, **options):
     """A fresh page that records console errors and uncaught script errors (a CSP violation is one)."""
-    context = browser.new_context(viewport={"width": 1100, "height": 800}, **options)
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, **options)
     tab = context.new_page()
     tab.problems = []
     tab.on("console", lambda m: tab.problems.append(m.text) if m.type == "error" else None)

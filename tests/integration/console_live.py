@@ -18,6 +18,7 @@ from collections import Counter
 
 import orjson
 
+from detectors.events import TOPICS
 from stream.eventlog import read_log
 from stream.offline import run_offline
 from stream.policies import load_policy
@@ -28,6 +29,7 @@ from stream.tools.synth import generate
 
 from . import hostile
 from .deployment import Deployment
+from .observe import topic_records
 
 POLICY = "platform-2026-07"
 DB = 11                     # the serving view's own database on the session's Redis
@@ -40,6 +42,7 @@ class Live:
     violations: list[dict]
     escalations: list[dict]
     dead_letters: Counter         # reason -> messages, as the offline run reads the same log
+    where: dict                   # event_id -> (topic, partition, offset), read back from the topics
     deployment: Deployment
 
 
@@ -57,6 +60,18 @@ def _wait_http(url: str, proc: subprocess.Popen, timeout: float = 30) -> None:
             assert proc.poll() is None, f"the console exited: {proc.returncode}"
             assert time.monotonic() < deadline, f"the console did not answer at {url}"
             time.sleep(0.2)
+
+
+def _positions(bootstrap: str) -> dict:
+    where = {}
+    for topic in TOPICS:
+        for r in topic_records(bootstrap, topic):
+            try:
+                value = orjson.loads(r.value)
+                where.setdefault(value["event_id"], (topic, r.partition, r.offset))
+            except (orjson.JSONDecodeError, TypeError, KeyError):
+                pass                                        # a dead letter: no event id to look up
+    return where
 
 
 @contextmanager
@@ -89,7 +104,7 @@ def live_console(folder: Path, redis_server):
         _wait_http(url + "/static/console.css", console)
         with open(log, "rb") as stream:
             dead = Counter(x["reason"] for x in run_offline(read_log(stream), load_policy(POLICY), 300_000).dead_letters)
-        yield Live(url, violations, _lines(escalations), dead, d)
+        yield Live(url, violations, _lines(escalations), dead, _positions(d.broker.bootstrap), d)
     finally:
         if console is not None and console.poll() is None:
             console.terminate()

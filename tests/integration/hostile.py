@@ -15,7 +15,8 @@ SHOP = "S-" + IMG + SCRIPT
 CARRIER = 'JT<svg onload="window.__pwned=1">'
 WAYBILL = "7700" + SCRIPT + IMG
 DESCRIPTION = "【杭州市】快件已揽收" + IMG + SCRIPT
-PAYLOADS = (SHOP, CARRIER, WAYBILL, DESCRIPTION)
+TEXTS = (DESCRIPTION, "快件已到达【杭州转运中心】" + SCRIPT, "【上海市】派件中" + IMG, "【上海市】已签收" + SCRIPT)
+EVENT_IDS = ("ev-xss-paid", "ev-xss-upload", *(f"ev-xss-scan-{n}" for n in range(1, 5)))
 HOUR = 3_600_000
 TIME_FIELD = {"order-paid": "paid_at", "tracking-uploaded": "uploaded_at", "carrier-scan": "scanned_at"}
 
@@ -36,9 +37,9 @@ def _events(paid: int) -> list[tuple[int, dict]]:
         (paid + HOUR, {"topic": "tracking-uploaded", "key": ORDER, "value": {
             "event_id": "ev-xss-upload", "order_id": ORDER, "shop_id": SHOP, "carrier": CARRIER,
             "waybill_no": WAYBILL, "uploaded_at": paid + HOUR}}),
-        scan(2, paid + 3 * HOUR, "in_transit", "快件已到达【杭州转运中心】" + SCRIPT, "杭州"),
-        scan(3, paid + 20 * HOUR, "delivering", "【上海市】派件中" + IMG, "上海"),
-        scan(4, paid + 22 * HOUR, "signed", "【上海市】已签收" + SCRIPT, "上海"),
+        scan(2, paid + 3 * HOUR, "in_transit", TEXTS[1], "杭州"),
+        scan(3, paid + 20 * HOUR, "delivering", TEXTS[2], "上海"),
+        scan(4, paid + 22 * HOUR, "signed", TEXTS[3], "上海"),
     ]
 
 

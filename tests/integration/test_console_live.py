@@ -53,6 +53,28 @@ def tab(browser):
     page.context.close()
 
 
+def shows_the_case(tab, live, order_id: str) -> None:
+    """The case page now open shows each of the order's decisions (collect's) on its timeline, and
+    every evidence event id as a highlighted event row at the topic, partition and offset it has on
+    the topics, pointing back to the decision."""
+    decided = [x for x in live.violations if x["order_id"] == order_id]
+    assert decided and tab.inner_text("#order-id") == order_id
+    assert tab.locator("#missing-evidence").count() == 0
+    times = tab.eval_on_selector_all("#timeline tbody tr", "rows => rows.map(r => r.cells[0].innerText)")
+    assert times == sorted(times)
+    for x in decided:
+        vid = x["violation_id"]
+        section = tab.locator(f'section.decision[data-violation-id="{vid}"]')
+        assert section.locator("ul.evidence code").all_inner_texts() == x["evidence"], vid
+        assert tab.locator(f'#timeline tr[data-decision="{vid}"]').count() == 1, vid
+        for e in x["evidence"]:
+            row = tab.locator(f'#timeline tr.event.evidence[data-event-id="{e}"]')
+            assert row.count() == 1, (x["rule"], e)
+            spot = [row.get_attribute(f"data-{a}") for a in ("topic", "partition", "offset")]
+            assert spot == [str(n) for n in live.where[e]], (x["rule"], e)
+            assert vid in row.locator("td:last-child").inner_text().split(), (x["rule"], e)
+
+
 def test_every_page_shows_what_the_worker_decided(live, tab):
     v, esc = live.violations, live.escalations
     assert {x["rule"] for x in v} == set(load_policy(POLICY).rules)       # every rule was planted
@@ -83,9 +105,7 @@ def test_every_page_shows_what_the_worker_decided(live, tab):
     for rule in sorted({x["rule"] for x in v}):                      # one case per rule
         mine = next(x for x in v if x["rule"] == rule)
         open_page(tab, live.url + "/case/" + quote(mine["order_id"], safe=""), f"Case: order {mine['order_id']}")
-        for x in (d for d in v if d["order_id"] == mine["order_id"]):
-            section = tab.locator(f'section.decision[data-violation-id="{x["violation_id"]}"]')
-            assert section.locator("ul.evidence code").all_inner_texts() == x["evidence"], rule
+        shows_the_case(tab, live, mine["order_id"])
     assert tab.problems == []
 
 
@@ -142,10 +162,7 @@ def test_a_shop_row_leads_to_its_violations_and_a_case_with_all_its_evidence(liv
     tab.goto(listed)                                                  # page 1 again, where the row is
     with tab.expect_navigation():
         tab.click(f'#violations tr[data-violation-id="{picked["violation_id"]}"] td:nth-child(3) a')
-    assert tab.inner_text("#order-id") == picked["order_id"]
-    for x in (d for d in v if d["order_id"] == picked["order_id"]):
-        section = tab.locator(f'section.decision[data-violation-id="{x["violation_id"]}"]')
-        assert section.locator("ul.evidence code").all_inner_texts() == x["evidence"]
+    shows_the_case(tab, live, picked["order_id"])
     SCREENSHOT.parent.mkdir(exist_ok=True)
     tab.screenshot(path=str(SCREENSHOT), full_page=True)
     assert SCREENSHOT.stat().st_size > 10_000
@@ -166,15 +183,19 @@ def test_markup_from_outside_the_platform_stays_text(live, browser, csp):
     pages = [("/violations?" + urlencode({"shop": hostile.SHOP}), "Violations", every),
              ("/violations?" + urlencode({"carrier": hostile.CARRIER}), "Violations", every),
              ("/shops?" + window, "Shops", (hostile.SHOP,)), ("/carriers?" + window, "Carriers", (hostile.CARRIER,)),
-             ("/case/" + quote(hostile.ORDER, safe=""), f"Case: order {hostile.ORDER}", every)]
+             ("/case/" + quote(hostile.ORDER, safe=""), f"Case: order {hostile.ORDER}", every + hostile.TEXTS)]
     tab = new_tab(browser, bypass_csp=csp == "bypassed")
     try:
         for path, heading, shown in pages:
             open_page(tab, live.url + path, heading)
+            assert tab.evaluate("typeof window.__pwned") == "undefined", path
+            assert tab.evaluate("document.querySelectorAll('script, img, [onerror], [onload]').length") == 0, path
             text = tab.inner_text("main")
             assert all(payload in text for payload in shown), path
-            assert tab.evaluate("document.querySelectorAll('script, img, [onerror], [onload]').length") == 0, path
-            assert tab.evaluate("typeof window.__pwned") == "undefined", path
+            if path.startswith("/case/"):                                 # all its events, as text
+                shown_ids = tab.eval_on_selector_all("#timeline tr.event", "rs => rs.map(r => r.dataset.eventId)")
+                assert sorted(shown_ids) == sorted(hostile.EVENT_IDS)
+                shows_the_case(tab, live, hostile.ORDER)
         tab.goto(live.url + "/shops?" + window)
         with tab.expect_navigation():
             tab.click("#board tbody a")                                   # the hostile shop's own link
