@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-from stream.console.security import CSP
 from stream.human import format_time, yuan
 from stream.serving_keys import day_of
 
@@ -67,48 +66,3 @@ def bar_titles(violations, day_from: str, day_to: str) -> set[str]:
     """The overview's violations chart: one bar per (day, rule) with violations, titled with its count."""
     n = Counter((day_of(v["decided_at"]), v["rule"]) for v in violations if day_from <= day_of(v["decided_at"]) <= day_to)
     return {f"{day} {rule}: {count}" for (day, rule), count in n.items()}
-
-
-# --- reading a page in the browser -------------------------------------------------------------
-
-def new_tab(browser, **options):
-    """A fresh page that records console errors and uncaught script errors (a CSP violation is one)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, **options)
-    tab = context.new_page()
-    tab.problems = []
-    tab.on("console", lambda m: tab.problems.append(m.text) if m.type == "error" else None)
-    tab.on("pageerror", lambda e: tab.problems.append(str(e)))
-    return tab
-
-
-def open_page(tab, url: str, heading: str):
-    response = tab.goto(url)
-    assert response.status == 200, url
-    assert response.headers["content-security-policy"] == CSP, url
-    assert tab.inner_text("h1") == heading, url
-    return response
-
-
-def window_of(tab) -> tuple[str, str]:
-    return tab.input_value("input[name=day_from]"), tab.input_value("input[name=day_to]")
-
-
-def table(tab, selector: str) -> list[list[str]]:
-    return tab.eval_on_selector_all(f"{selector} tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.innerText))")
-
-
-def violation_rows(tab) -> list[list[str]]:
-    """The violations table's rows: id, then the cells' text."""
-    return tab.eval_on_selector_all(
-        "#violations tbody tr[data-violation-id]",
-        "rows => rows.map(r => [r.dataset.violationId, ...[...r.cells].map(c => c.innerText)])")
-
-
-def every_page(tab, read) -> list:
-    """read(tab) on this page and each next one, following the pager's rel=next link."""
-    seen = read(tab)
-    while tab.locator("a[rel=next]").count():
-        with tab.expect_navigation():
-            tab.locator("a[rel=next]").first.click()
-        seen += read(tab)
-    return seen

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -19,24 +18,19 @@ from stream.policies import load_policy
 from stream.serving_keys import day_of
 
 from . import hostile
-from .console_expect import (bar_titles, board, chosen, every_page, new_tab, open_page, per_rule, row_cells, table,
-                             violation_rows, window_of)
+from .console_expect import bar_titles, board, chosen, per_rule, row_cells
+from .console_tab import (chromium, every_page, new_tab, open_page, shows_the_case, submit, table, violation_rows,
+                          window_of)
 from .console_live import POLICY, live_console
 
 pytestmark = pytest.mark.integration
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "console-case.png"
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"{CHROMIUM} is absent: `apt-get install chromium` (Debian's; .ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")
@@ -51,28 +45,6 @@ def tab(browser):
     page = new_tab(browser)
     yield page
     page.context.close()
-
-
-def shows_the_case(tab, live, order_id: str) -> None:
-    """The case page now open shows each of the order's decisions (collect's) on its timeline, and
-    every evidence event id as a highlighted event row at the topic, partition and offset it has on
-    the topics, pointing back to the decision."""
-    decided = [x for x in live.violations if x["order_id"] == order_id]
-    assert decided and tab.inner_text("#order-id") == order_id
-    assert tab.locator("#missing-evidence").count() == 0
-    times = tab.eval_on_selector_all("#timeline tbody tr", "rows => rows.map(r => r.cells[0].innerText)")
-    assert times == sorted(times)
-    for x in decided:
-        vid = x["violation_id"]
-        section = tab.locator(f'section.decision[data-violation-id="{vid}"]')
-        assert section.locator("ul.evidence code").all_inner_texts() == x["evidence"], vid
-        assert tab.locator(f'#timeline tr[data-decision="{vid}"]').count() == 1, vid
-        for e in x["evidence"]:
-            row = tab.locator(f'#timeline tr.event.evidence[data-event-id="{e}"]')
-            assert row.count() == 1, (x["rule"], e)
-            spot = [row.get_attribute(f"data-{a}") for a in ("topic", "partition", "offset")]
-            assert spot == [str(n) for n in live.where[e]], (x["rule"], e)
-            assert vid in row.locator("td:last-child").inner_text().split(), (x["rule"], e)
 
 
 def test_every_page_shows_what_the_worker_decided(live, tab):
@@ -107,16 +79,6 @@ def test_every_page_shows_what_the_worker_decided(live, tab):
         open_page(tab, live.url + "/case/" + quote(mine["order_id"], safe=""), f"Case: order {mine['order_id']}")
         shows_the_case(tab, live, mine["order_id"])
     assert tab.problems == []
-
-
-def submit(tab, rule="", category="", shop="", day_from="", day_to="", sort="time"):
-    """Fill the violations page's filter form and submit it."""
-    for name, value in (("rule", rule), ("category", category), ("sort", sort)):
-        tab.select_option(f"select[name={name}]", value)
-    for name, value in (("shop", shop), ("day_from", day_from), ("day_to", day_to)):
-        tab.fill(f"input[name={name}]", value)
-    with tab.expect_navigation():
-        tab.click("button[type=submit]")
 
 
 def test_filters_applied_in_the_form_list_collects_rows(live, tab):
