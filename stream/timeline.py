@@ -49,7 +49,9 @@ def entry(topic: str, partition: int, offset: int, item) -> dict:
     elif isinstance(item, TrackingUploaded):
         e.update(k=item.action, ord=item.order_id, shop=item.shop_id, w=item.parcel)
     elif isinstance(item, CarrierScan):
-        e.update(k="scan", w=item.parcel, st=item.status, d=item.description, city=item.city)
+        e.update(k="scan", w=item.parcel, st=item.status, d=item.description)
+        if item.city is not None:
+            e["city"] = item.city
     else:
         raise TypeError(f"no timeline entry for {type(item).__name__}")
     return e

@@ -9,7 +9,7 @@ import typer
 from .common import fail
 from .options import Partitions
 
-BENCH_PARTS = ("offline", "stream", "memory", "replay")
+BENCH_PARTS = ("offline", "stream", "memory", "replay", "console", "case")
 
 
 def up(
@@ -39,7 +39,8 @@ def bench(
                      ] = ",".join(BENCH_PARTS),
     output: Annotated[Optional[Path], typer.Option("--output", help="also write the figures as JSON here")] = None,
 ) -> None:
-    """Print the benchmark figures: offline engine, workers vs a bare Faust agent, latency, memory, replay."""
+    """Print the benchmark figures: offline engine, workers vs a bare Faust agent, latency, memory, replay,
+    the console's list pages and case page."""
     chosen = {p.strip() for p in parts.split(",") if p.strip()}
     unknown = chosen - set(BENCH_PARTS)
     if unknown:

@@ -25,9 +25,14 @@ class Sizes:
     parcels: int        # parcels in the index for the memory figure
     replay: int         # messages in the audit replay
     run_orders: int     # orders in the log whose `shipguard run` peak memory is measured
+    console: int = 100_000          # violations in the serving view behind the list pages
+    console_requests: int = 100     # requests per list page
+    case: int = 1_000_000           # messages whose timelines are in the serving view behind the case pages
+    cases: int = 200                # case pages asked for
 
 
-QUICK = Sizes(offline=50_000, stream=3_000, parcels=50_000, replay=20_000, run_orders=5_000)
+QUICK = Sizes(offline=50_000, stream=3_000, parcels=50_000, replay=20_000, run_orders=5_000, console=2_000,
+              console_requests=20, case=20_000, cases=40)
 FULL = Sizes(offline=1_000_000, stream=62_000, parcels=1_000_000, replay=1_000_000, run_orders=100_000)
 
 
@@ -56,14 +61,27 @@ def offline_figures(lines: list[bytes]) -> dict:
             "violations": len(result.violations)}
 
 
+def with_redis(measure):
+    """measure(url) against a Redis started for it alone, stopped afterwards."""
+    from .embedded import ensure_redis, stop_process
+
+    url, proc = ensure_redis(None, private=True)
+    try:
+        return measure(url)
+    finally:
+        stop_process(proc)
+
+
 def run_bench(sizes: Sizes, parts: set[str], say=print) -> dict:
-    from . import bench_memory, bench_stream
+    from . import bench_case, bench_console, bench_memory, bench_stream
     figures: dict = {"sizes": vars(sizes)}
     steps = [
         ("offline", lambda: offline_figures(log_lines(sizes.offline))),
         ("stream", lambda: bench_stream.stream_figures(log_lines(sizes.stream, seed=2), say)),
         ("memory", lambda: bench_memory.memory_figures(sizes.parcels, sizes.run_orders)),
         ("replay", lambda: bench_stream.replay_figures(log_lines(sizes.replay, seed=3))),
+        ("console", lambda: with_redis(lambda url: bench_console.run(url, sizes.console, sizes.console_requests))),
+        ("case", lambda: with_redis(lambda url: bench_case.run(url, log_lines(sizes.case, seed=4), sizes.cases))),
     ]
     for name, step in steps:
         if name not in parts:

@@ -1,5 +1,6 @@
 """The console's figures: serving-view bytes per violation, and list-page latency with N violations
-in the view (issue 14: every list page <= 200 ms p95 at 100 000). Not yet a `shipguard bench` part:
+in the view (issue 14: every list page <= 200 ms p95 at 100 000). The `console` part of `shipguard bench`;
+alone:
 
     python -m stream.tools.bench_console --redis-url redis://127.0.0.1:PORT/0 [--violations N] [--requests R]
 
@@ -15,6 +16,7 @@ import statistics
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 
 from detectors.decisions import SEED_RULES
 
@@ -94,8 +96,9 @@ def _pages(rng: random.Random, days: list[str]) -> dict[str, callable]:
     }
 
 
-def list_page_latency(url: str, prefix: str, requests: int = 100, seed: int = 1) -> dict:
-    """p50 and p95 milliseconds per list page over HTTP (uvicorn in a thread, one keep-alive connection)."""
+@contextmanager
+def console_connection(url: str, prefix: str):
+    """A keep-alive HTTP connection to a console over the view under `prefix` (uvicorn in a thread)."""
     import uvicorn
 
     from ..console.app import create_console
@@ -108,28 +111,41 @@ def list_page_latency(url: str, prefix: str, requests: int = 100, seed: int = 1)
     thread.start()
     while not server.started:
         time.sleep(0.05)
-    client = connect(url)
-    days = ServingReader(client, prefix).days()
-    client.close()
-    rng, figures = random.Random(seed), {}
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        for name, path in _pages(rng, days).items():
-            times = []
-            for _ in range(requests):
-                started = time.perf_counter()
-                connection.request("GET", path())
-                response = connection.getresponse()
-                response.read()
-                times.append((time.perf_counter() - started) * 1000)
-                if response.status != 200:
-                    raise RuntimeError(f"{name}: HTTP {response.status}")
-            cuts = statistics.quantiles(times, n=20)
-            figures[name] = {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(cuts[18], 1)}
+        yield connection
     finally:
         connection.close()
         server.should_exit = True
         thread.join(10)
+
+
+def timed_get(connection, path: str, name: str) -> float:
+    """Milliseconds for one GET, its body read; anything but 200 is an error."""
+    started = time.perf_counter()
+    connection.request("GET", path)
+    response = connection.getresponse()
+    response.read()
+    took = (time.perf_counter() - started) * 1000
+    if response.status != 200:
+        raise RuntimeError(f"{name}: HTTP {response.status} for {path}")
+    return took
+
+
+def quantiles_ms(times: list[float]) -> dict:
+    cuts = statistics.quantiles(times, n=20, method="inclusive") if len(times) > 1 else times * 19
+    return {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(cuts[18], 1)}
+
+
+def list_page_latency(url: str, prefix: str, requests: int = 100, seed: int = 1) -> dict:
+    """p50 and p95 milliseconds per list page over HTTP (one keep-alive connection)."""
+    client = connect(url)
+    days = ServingReader(client, prefix).days()
+    client.close()
+    rng, figures = random.Random(seed), {}
+    with console_connection(url, prefix) as connection:
+        for name, path in _pages(rng, days).items():
+            figures[name] = quantiles_ms([timed_get(connection, path(), name) for _ in range(requests)])
     return figures
 
 

@@ -139,9 +139,10 @@ def _redis_binaries() -> list[str]:
     return [b for b in found if b and os.path.isfile(b) and os.access(b, os.X_OK)]
 
 
-def ensure_redis(url: str | None, timeout: float = 10.0) -> tuple[str, Optional[subprocess.Popen]]:
-    """A reachable Redis url and the process we started for it (None if we started nothing)."""
-    for candidate in ([url] if url else []) + [DEFAULT_REDIS_URL]:
+def ensure_redis(url: str | None, timeout: float = 10.0, private: bool = False) -> tuple[str, Optional[subprocess.Popen]]:
+    """A reachable Redis url and the process we started for it (None if we started nothing).
+    `private`: always start one (a benchmark fills it, and must not fill someone else's)."""
+    for candidate in [] if private else ([url] if url else []) + [DEFAULT_REDIS_URL]:
         if _ping(candidate):
             return candidate, None
     tried = [f"{url or '(no url)'} and {DEFAULT_REDIS_URL} not answering"]
