@@ -43,6 +43,7 @@ class Live:
     escalations: list[dict]
     dead_letters: Counter         # reason -> messages, as the offline run reads the same log
     where: dict                   # event_id -> (topic, partition, offset), read back from the topics
+    as_of: int                    # what collect was given, the generator's
     deployment: Deployment
 
 
@@ -104,7 +105,7 @@ def live_console(folder: Path, redis_server):
         _wait_http(url + "/static/console.css", console)
         with open(log, "rb") as stream:
             dead = Counter(x["reason"] for x in run_offline(read_log(stream), load_policy(POLICY), 300_000).dead_letters)
-        yield Live(url, violations, _lines(escalations), dead, _positions(d.broker.bootstrap), d)
+        yield Live(url, violations, _lines(escalations), dead, _positions(d.broker.bootstrap), as_of, d)
     finally:
         if console is not None and console.poll() is None:
             console.terminate()

@@ -7,9 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+import subprocess
+import sys
+from collections import Counter
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+import orjson
 import pytest
 
 from detectors.decisions import RULE_ORDER
@@ -162,6 +166,34 @@ def test_markup_from_outside_the_platform_stays_text(live, browser, csp):
         with tab.expect_navigation():
             tab.click("#board tbody a")                                   # the hostile shop's own link
         assert violation_rows(tab) == [row_cells(x) for x in chosen(mine, day_from=days[0], day_to=days[-1])]
+        assert tab.problems == []
+    finally:
+        tab.context.close()
+
+
+def test_the_replay_html_report_opens_offline_with_the_json_reports_counts(live, browser, tmp_path):
+    """`shipguard replay --html` over the same topics: the file opens in a browser that is offline,
+    fetches nothing but itself, and its tables count what the JSON report and collect count;
+    the hostile shop id is text there too."""
+    out, page_file = tmp_path / "report.json", tmp_path / "report.html"
+    done = subprocess.run([sys.executable, "-m", "stream.cli", "replay", "--policy", POLICY, "--as-of", str(live.as_of),
+                           "--output", str(out), "--html", str(page_file)],
+                          env=live.deployment.env(), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    report = orjson.loads(out.read_bytes())
+    tab = new_tab(browser, offline=True)
+    fetched = []
+    tab.on("request", lambda r: fetched.append(r.url))
+    try:
+        tab.goto(page_file.as_uri())
+        assert fetched == [page_file.as_uri()]
+        by_rule = {row[0]: int(row[1]) for row in table(tab, "#by-rule")}
+        assert by_rule == report["counts"] == Counter(v["rule"] for v in live.violations)
+        by_shop = {row[0]: int(row[1]) for row in table(tab, "#by-shop")}
+        assert by_shop == Counter(v["shop_id"] for v in report["violations"]) and hostile.SHOP in by_shop
+        assert tab.evaluate("typeof window.__pwned") == "undefined"
+        assert tab.evaluate("document.querySelectorAll('script, img, [onerror], [onload]').length") == 0
+        assert tab.evaluate("getComputedStyle(document.querySelector('td.n')).textAlign") == "right"   # its style ran
         assert tab.problems == []
     finally:
         tab.context.close()
