@@ -171,3 +171,23 @@ def test_the_queue_bound_counts_timeline_entries():
     w.add("carrier-scan", 2, 8, event("carrier-scan", {**SCAN, "event_id": "s2"}))
     w.add("carrier-scan", 2, 9, event("carrier-scan", {**SCAN, "event_id": "s3"}))
     assert view.pending == 3 and view.dropped == 2    # the oldest batch (2 entries) went
+
+
+def test_a_full_queue_drops_timeline_batches_before_any_violation():
+    server = FakeRedis()
+    view = ServingView(server, prefix="t", max_pending=3, retry_interval=60)
+    w = TimelineWriter(view, DAY, batch=100)
+    server.down = True
+
+    def script_down(**kw):
+        raise redis.ConnectionError("down")
+    view._script = script_down
+    view.record(VIOLATION)                            # oldest in the queue
+    w.add("order-paid", 1, 3, event("order-paid", PAID))
+    w.flush()
+    view.record({**VIOLATION, "violation_id": "v2"})  # full: 1 + 1 + 1
+    view.record({**VIOLATION, "violation_id": "v3"})  # the timeline batch goes, not v1
+    assert view.pending == 3 and view.dropped == 1
+    assert [v["violation_id"] for v in view._pending] == ["v1", "v2", "v3"]
+    view.record({**VIOLATION, "violation_id": "v4"})  # no timeline left: the oldest violation goes
+    assert [v["violation_id"] for v in view._pending] == ["v2", "v3", "v4"] and view.dropped == 2
