@@ -45,7 +45,10 @@ def parse_time(value: object) -> int:
     elif type(value) is str and len(value) == 25 and value[13] == ":" and value[16] == ":":
         minute, second = _SIXTY.get(value[14:16]), _SIXTY.get(value[17:19])
         if minute is not None and second is not None:
-            hour = _hour(value[:13] + value[19:])
+            key = value[:13] + value[19:]
+            hour = _HOURS.get(key)
+            if hour is None:
+                hour = _hour(key)
             if hour is not None:
                 ms = hour + minute * 60_000 + second * 1000
                 if ms < MAX_MS:               # an hour may start in range and end past it
