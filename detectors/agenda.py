@@ -51,6 +51,29 @@ class Agenda:
         if at < self._horizon:
             heappush(self._heap, item)
             return
+        self._wait(at, item)
+
+    def add_input(self, entry: Any, key: tuple) -> None:
+        """`add` for an entry known not to be a deadline (the offline engine's every event)."""
+        at = key[0]
+        item = (at, key, False, next(self._seq), entry)
+        if at < self._horizon:
+            heappush(self._heap, item)
+            return
+        self._wait(at, item)
+
+    def add_deadline(self, timer: Timer) -> None:
+        """`add` for a deadline: its own sort key."""
+        self.deadlines += 1
+        key = timer.sort_key
+        at = key[0]
+        item = (at, key, True, next(self._seq), timer)
+        if at < self._horizon:
+            heappush(self._heap, item)
+            return
+        self._wait(at, item)
+
+    def _wait(self, at: int, item: tuple) -> None:
         self._waiting += 1
         slot = at // SLOT_MS
         waiting = self._later.get(slot)
