@@ -16,16 +16,6 @@ _STATUS = {s: s for s in SCAN_STATUSES}     # checks a status and gives its one 
 _ACTION = {UPLOAD: UPLOAD, CANCEL: CANCEL}
 
 
-def _fast_time(v) -> int | None:
-    """Only for a value that is not an int (the callers check ints inline)."""
-    if type(v) is str:
-        try:
-            return parse_time(v)
-        except TimeError:
-            return None
-    return None
-
-
 def fast_paid(o: dict) -> OrderPaid | None:
     try:
         event_id, order_id, shop_id, product_id, recipient_id, amount, a = (
@@ -50,10 +40,13 @@ def fast_paid(o: dict) -> OrderPaid | None:
     if type(at) is int:
         if not MIN_MS <= at < MAX_MS:
             return None
-    else:
-        at = _fast_time(at)
-        if at is None:
+    elif type(at) is str:
+        try:
+            at = parse_time(at)
+        except TimeError:
             return None
+    else:
+        return None
     address = Address(intern(province or ""), intern(city), intern(district or ""), detail or "")
     return OrderPaid(event_id, order_id, intern(shop_id), product_id, at, amount, recipient_id, address, hours)
 
@@ -73,10 +66,13 @@ def fast_scan(o: dict) -> CarrierScan | None:
     if type(at) is int:
         if not MIN_MS <= at < MAX_MS:
             return None
-    else:
-        at = _fast_time(at)
-        if at is None:
+    elif type(at) is str:
+        try:
+            at = parse_time(at)
+        except TimeError:
             return None
+    else:
+        return None
     if city is not None and not city.strip():
         city = None
     return CarrierScan(event_id, intern(carrier), waybill_no, at, status, description, city)
@@ -97,8 +93,11 @@ def fast_upload(o: dict) -> TrackingUploaded | None:
     if type(at) is int:
         if not MIN_MS <= at < MAX_MS:
             return None
-    else:
-        at = _fast_time(at)
-        if at is None:
+    elif type(at) is str:
+        try:
+            at = parse_time(at)
+        except TimeError:
             return None
+    else:
+        return None
     return TrackingUploaded(event_id, order_id, intern(shop_id), intern(carrier), waybill_no, at, action)
