@@ -51,6 +51,36 @@ class Agenda:
         if at < self._horizon:
             heappush(self._heap, item)
             return
+        self._wait(at, item)
+
+    def add_input(self, entry: Any, key: tuple) -> None:
+        """`add` for an entry known not to be a deadline (the offline engine's every event)."""
+        at = key[0]
+        item = (at, key, False, next(self._seq), entry)
+        if at < self._horizon:
+            heappush(self._heap, item)
+            return
+        self._wait(at, item)
+
+    def add_deadline(self, timer: Timer) -> None:
+        """`add` for a deadline: its own sort key, made once it can come due."""
+        self.deadlines += 1
+        at = timer.due                          # its sort key's first field
+        if at < self._horizon:
+            heappush(self._heap, (at, timer.sort_key, True, next(self._seq), timer))
+            return
+        # Waits beyond the horizon without its key, made if its hour ever joins the heap: most
+        # deadlines (retention's a month ahead) never come due in an offline run.
+        self._waiting += 1
+        slot = at // SLOT_MS
+        waiting = self._later.get(slot)
+        if waiting is None:
+            self._later[slot] = [(at, None, True, next(self._seq), timer)]
+            heappush(self._slots, slot)
+        else:
+            waiting.append((at, None, True, next(self._seq), timer))
+
+    def _wait(self, at: int, item: tuple) -> None:
         self._waiting += 1
         slot = at // SLOT_MS
         waiting = self._later.get(slot)
@@ -79,6 +109,8 @@ class Agenda:
                 joining = self._later.pop(slot)
                 self._waiting -= len(joining)
                 for item in joining:
+                    if item[1] is None:         # a deadline that waited without its key
+                        item = (item[0], item[4].sort_key, True, item[3], item[4])
                     heappush(heap, item)
             else:
                 return

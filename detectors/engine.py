@@ -17,11 +17,11 @@ from .agenda import Agenda
 from .decisions import Decision, Timer
 from .escalation import Escalations
 from .events import CarrierScan, Event, split_parcel
-from .messages import ORDER, PARCEL, PICKUP, Message, OrderOpened
+from .messages import ORDER, PARCEL, PICKUP, Bind, Message, OrderOpened, PickupFact, Unbind
 from .penalties import PenaltyBook, violation
 from .policy import Policy
 from .retention import EXPIRE
-from .sides import INPUT, Step, deadline, order_input, scan_input
+from .sides import INPUT, Step, deadline, order_input, parcel_input, pickup_input, scan_input
 from .state import OrderState, ParcelState, PickupState
 
 NEVER = float("-inf")
@@ -31,8 +31,9 @@ class Engine:
     def __init__(self, policy: Policy, lateness_ms: int = 300_000, as_of: int | None = None):
         self.policy, self.lateness_ms, self.as_of = policy, lateness_ms, as_of
         self.states: dict[str, dict] = {ORDER: {}, PARCEL: {}, PICKUP: {}}
-        self._orders, self._parcels = self.states[ORDER], self.states[PARCEL]
+        self._orders, self._parcels, self._pickups = self.states[ORDER], self.states[PARCEL], self.states[PICKUP]
         self._agenda = Agenda()                # events and deadlines not yet final
+        self._add_input, self._add_deadline = self._agenda.add_input, self._agenda.add_deadline
         self._max_seen: int | None = None
         self.final_through: float = NEVER      # every input at or before this time is taken
         self._undecided: list[Decision] = []   # decided, penalty not yet assigned
@@ -53,8 +54,9 @@ class Engine:
             self.counts["late"] += 1
             return
         self.counts["accepted"] += 1
-        self._agenda.add(event, key)
-        if self._max_seen is None or t > self._max_seen:
+        self._add_input(event, key)
+        max_seen = self._max_seen
+        if max_seen is None or t > max_seen:
             self._max_seen = t
             self.advance(t - self.lateness_ms - 1)
 
@@ -116,16 +118,37 @@ class Engine:
         if step.decisions:
             self._undecided.extend(step.decisions)
         if step.timers:
+            add = self._add_deadline
             for timer in step.timers:
-                self._agenda.add(timer)
+                add(timer)
         if step.messages:
             for message in step.messages:
                 self._deliver(message)
 
     def _deliver(self, message: Message) -> None:
-        if self.escalations is not None and isinstance(message, OrderOpened):
-            self.escalations.opened(message.order)
-        self._absorb(INPUT[message.side](self._state(message.side, message.key), message, self.policy))
+        """By the message's class, not through INPUT and _state: two of these per order."""
+        cls = type(message)
+        if cls is PickupFact or cls is OrderOpened:
+            if cls is OrderOpened:
+                key = message.order.order_id
+                if self.escalations is not None:
+                    self.escalations.opened(message.order)
+            else:
+                key = message.order_id
+            state = self._pickups.get(key)
+            if state is None:
+                state = self._pickups[key] = PickupState()
+            step = pickup_input(state, message, self.policy)
+        elif cls is Bind or cls is Unbind:
+            key = f"{message.carrier}:{message.waybill_no}"
+            state = self._parcels.get(key)
+            if state is None:
+                state = self._parcels[key] = ParcelState(*split_parcel(key))
+            step = parcel_input(state, message, self.policy)
+        else:
+            step = INPUT[message.side](self._state(message.side, message.key), message, self.policy)
+        if step.decisions or step.timers or step.messages:
+            self._absorb(step)
 
     def _state(self, side: str, key: str):
         table = self.states[side]

@@ -16,7 +16,7 @@ from .events import (CANCEL, CARRIER_SCAN, ORDER_PAID, SCAN_STATUSES, TRACKING_U
 from .parse_fast import SHIP_WITHIN_DEFAULT, SHIP_WITHIN_MAX, SHIP_WITHIN_MIN, fast_paid, fast_scan, fast_upload
 from .timeparse import TimeError, parse_time
 
-__all__ = ["DeadLetter", "REASONS", "parse_message", "parse_value", "MAX_BYTES"]
+__all__ = ["DeadLetter", "REASONS", "parse_message", "parse_value", "MAX_BYTES", "FAST"]
 
 REASONS = ("oversize", "not_utf8", "not_json", "not_object", "unknown_topic",
            "missing_field", "wrong_type", "empty_field", "bad_time", "bad_value")
@@ -129,12 +129,12 @@ def _carrier_scan(o: dict) -> CarrierScan:
 
 
 _BUILDERS = {ORDER_PAID: _order_paid, TRACKING_UPLOADED: _tracking_uploaded, CARRIER_SCAN: _carrier_scan}
-_FAST = {ORDER_PAID: fast_paid, TRACKING_UPLOADED: fast_upload, CARRIER_SCAN: fast_scan}   # parse_fast.py
+FAST = {ORDER_PAID: fast_paid, TRACKING_UPLOADED: fast_upload, CARRIER_SCAN: fast_scan}   # parse_fast.py
 
 
 def parse_value(topic: str, value: object, raw: bytes) -> Event | DeadLetter:
     """Validate an already-decoded JSON value (e.g. an offline log's "value")."""
-    fast = _FAST.get(topic)
+    fast = FAST.get(topic)
     if fast is not None and type(value) is dict:
         event = fast(value)
         if event is not None:

@@ -16,17 +16,6 @@ _STATUS = {s: s for s in SCAN_STATUSES}     # checks a status and gives its one 
 _ACTION = {UPLOAD: UPLOAD, CANCEL: CANCEL}
 
 
-def _fast_time(v) -> int | None:
-    if type(v) is int:
-        return v if MIN_MS <= v < MAX_MS else None
-    if type(v) is str:
-        try:
-            return parse_time(v)
-        except TimeError:
-            return None
-    return None
-
-
 def fast_paid(o: dict) -> OrderPaid | None:
     try:
         event_id, order_id, shop_id, product_id, recipient_id, amount, a = (
@@ -47,8 +36,16 @@ def fast_paid(o: dict) -> OrderPaid | None:
             and event_id.strip() and order_id.strip() and shop_id.strip() and product_id.strip()
             and recipient_id.strip() and city.strip()):
         return None
-    at = _fast_time(o.get("paid_at"))
-    if at is None:
+    at = o.get("paid_at")
+    if type(at) is int:
+        if not MIN_MS <= at < MAX_MS:
+            return None
+    elif type(at) is str:
+        try:
+            at = parse_time(at)
+        except TimeError:
+            return None
+    else:
         return None
     address = Address(intern(province or ""), intern(city), intern(district or ""), detail or "")
     return OrderPaid(event_id, order_id, intern(shop_id), product_id, at, amount, recipient_id, address, hours)
@@ -65,8 +62,16 @@ def fast_scan(o: dict) -> CarrierScan | None:
             and type(description) is str and (city is None or type(city) is str)
             and event_id.strip() and carrier.strip() and waybill_no.strip() and description.strip()):
         return None
-    at = _fast_time(o.get("scanned_at"))
-    if at is None:
+    at = o.get("scanned_at")
+    if type(at) is int:
+        if not MIN_MS <= at < MAX_MS:
+            return None
+    elif type(at) is str:
+        try:
+            at = parse_time(at)
+        except TimeError:
+            return None
+    else:
         return None
     if city is not None and not city.strip():
         city = None
@@ -84,7 +89,15 @@ def fast_upload(o: dict) -> TrackingUploaded | None:
             and type(waybill_no) is str
             and event_id.strip() and order_id.strip() and shop_id.strip() and carrier.strip() and waybill_no.strip()):
         return None
-    at = _fast_time(o.get("uploaded_at"))
-    if at is None:
+    at = o.get("uploaded_at")
+    if type(at) is int:
+        if not MIN_MS <= at < MAX_MS:
+            return None
+    elif type(at) is str:
+        try:
+            at = parse_time(at)
+        except TimeError:
+            return None
+    else:
         return None
     return TrackingUploaded(event_id, order_id, intern(shop_id), intern(carrier), waybill_no, at, action)

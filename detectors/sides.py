@@ -158,7 +158,10 @@ def _ask_rules(side: str, state, item, policy: Policy, messages: list[Message]) 
     step = Step(None, messages)
     rules = triggered(policy.enabled).get((side, type(item), item.status if type(item) is CarrierScan else None))
     if rules:
-        _ask(rules, state, item, policy, step)
+        for rule in rules:                   # _ask, inline: two of these per order
+            outputs = rule.on_input(state, item, policy)
+            if outputs:
+                _keep_fresh(state, outputs, step)
     return step
 
 

@@ -28,7 +28,7 @@ _NAIVE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[Tt ][0-9]{2}:[0-9]{2}(?::[0-
 
 # The layout nearly every event uses, `YYYY-MM-DDTHH:MM:SS+08:00`, has a fast path: the hour with its
 # date and offset is checked by the strict path once and remembered; minutes and seconds are added.
-_SIXTY = {f"{n:02d}": n for n in range(60)}
+_WITHIN_HOUR = {f"{m:02d}:{s:02d}": m * 60_000 + s * 1000 for m in range(60) for s in range(60)}   # "MM:SS" -> ms
 _HOURS: dict[str, int] = {}   # "YYYY-MM-DDTHH" + the rest after the seconds -> epoch ms of that hour
 _HOURS_KEPT = 4096            # hostile input cannot grow it without bound
 
@@ -42,12 +42,15 @@ def parse_time(value: object) -> int:
     if type(value) is int:
         if MIN_MS <= value < MAX_MS:
             return value
-    elif type(value) is str and len(value) == 25 and value[13] == ":" and value[16] == ":":
-        minute, second = _SIXTY.get(value[14:16]), _SIXTY.get(value[17:19])
-        if minute is not None and second is not None:
-            hour = _hour(value[:13] + value[19:])
+    elif type(value) is str and len(value) == 25 and value[13] == ":":
+        within = _WITHIN_HOUR.get(value[14:19])
+        if within is not None:
+            key = value[:13] + value[19:]
+            hour = _HOURS.get(key)
+            if hour is None:
+                hour = _hour(key)
             if hour is not None:
-                ms = hour + minute * 60_000 + second * 1000
+                ms = hour + within
                 if ms < MAX_MS:               # an hour may start in range and end past it
                     return ms
     return _parse_strict(value)

@@ -12,13 +12,15 @@ from typing import Iterator, NamedTuple
 
 from detectors.engine import Engine
 from detectors.escalation import output_order as escalation_order
-from detectors.parse import DeadLetter
+from detectors.parse import DeadLetter, parse_message
 from detectors.penalties import output_order
 from detectors.policy import Policy
 
 from . import aio_read
-from .eventlog import LogRecord
-from .offline import RunResult, dead_letter_record, decode
+from .offline import RunResult, dead_letter_record
+
+
+_placed = tuple.__new__       # a Placed without its generated __new__: one per message
 
 
 class Placed(NamedTuple):
@@ -34,16 +36,24 @@ class Taken:
     def __init__(self):
         self.events: list[Placed] = []
         self.dead: list[tuple] = []           # (topic, partition, offset, dead letter record)
-        self.counts: Counter = Counter()
+        self._tally: dict = {}                # topic of each event, (reason,) of each dead letter
 
     def add(self, topic: str, partition: int, offset: int, value: bytes | None) -> None:
-        item = decode(LogRecord(offset, topic, None, value or b"", partition=partition))
-        if isinstance(item, DeadLetter):
-            self.counts[f"dead:{item.reason}"] += 1
+        raw = value or b""
+        item = parse_message(topic, raw)      # what decode() does for a record read from a topic
+        tally = self._tally
+        if type(item) is DeadLetter:
+            kind = (item.reason,)
             self.dead.append((topic, partition, offset, dead_letter_record(item, partition, offset)))
         else:
-            self.counts[f"in:{item.topic}"] += 1
-            self.events.append(Placed(item.sort_key, topic, partition, offset, item))
+            kind = item.topic
+            self.events.append(_placed(Placed, (item.sort_key, topic, partition, offset, item)))
+        tally[kind] = tally.get(kind, 0) + 1
+
+    @property
+    def counts(self) -> Counter:
+        """Events by topic (in:...), dead letters by reason (dead:...), in the order first seen."""
+        return Counter({f"dead:{k[0]}" if type(k) is tuple else f"in:{k}": n for k, n in self._tally.items()})
 
     def in_order(self) -> None:
         self.events.sort()

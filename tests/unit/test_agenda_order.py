@@ -30,10 +30,19 @@ class Model:
             yield heapq.heappop(self.heap)[3]
 
 
+@pytest.mark.parametrize("typed", [False, True], ids=["add", "add_input/add_deadline"])
 @pytest.mark.parametrize("seed", range(20))
-def test_takes_what_one_heap_of_full_keys_takes(seed):
+def test_takes_what_one_heap_of_full_keys_takes(seed, typed):
     rnd = random.Random(seed)
     agenda, model = Agenda(), Model()
+
+    def put(item, key=None):   # the engine's typed adds (a deadline's key made late) or the generic one
+        if not typed:
+            agenda.add(item, key)
+        elif isinstance(item, Timer):
+            agenda.add_deadline(item)
+        else:
+            agenda.add_input(item, key)
     now, made = 10 * DAY, count()
 
     def entry():
@@ -48,7 +57,7 @@ def test_takes_what_one_heap_of_full_keys_takes(seed):
     for _ in range(300):
         for _ in range(rnd.randrange(5)):
             item, key = entry()
-            agenda.add(item, key)
+            put(item, key)
             model.add(item, key)
         now += rnd.choice([0, 1000, 60_000, HOUR, DAY])
         taken, expected = [], []
@@ -59,7 +68,7 @@ def test_takes_what_one_heap_of_full_keys_takes(seed):
             if rnd.random() < 0.2:                 # a deadline set while taking, due at once or later
                 item = Timer(now - rnd.choice([0, HOUR]) + rnd.choice([0, 5, 2 * DAY]), "expire", "parcel",
                              f"p{len(taken)}", "", None)
-                agenda.add(item)
+                put(item)
                 model.add(item)
         expected.extend(theirs)
         assert taken == expected
