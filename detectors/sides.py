@@ -12,6 +12,7 @@ from .events import CANCEL, CarrierScan, OrderPaid, TrackingUploaded
 from .hubs import is_hub_record
 from .messages import ORDER, PARCEL, PICKUP, Bind, Message, OrderFacts, OrderOpened, PickupFact, Unbind
 from .places import normalize_place
+from .redelivery import take
 from .policy import Policy
 from .retention import EXPIRE, on_expiry, touch
 from .rules import BY_NAME, triggered
@@ -37,9 +38,10 @@ class Step:
 
 
 def order_input(state: OrderState, event: OrderPaid | TrackingUploaded, policy: Policy) -> Step:
-    if event.event_id in state.seen:           # a redelivery
+    seen = take(state.seen, event.event_id)
+    if seen is None:                           # a redelivery
         return Step()
-    state.seen.add(event.event_id)
+    state.seen = seen
     effect = _order_effect(state, event, policy)
     step = _ask_rules(ORDER, state, effect, policy, [effect]) if effect else Step()
     return _kept(ORDER, event.order_id, state, event.time, step, policy)
@@ -86,11 +88,10 @@ def parcel_input(state: ParcelState, item: CarrierScan | Bind | Unbind, policy: 
 def scan_input(state: ParcelState, scan: CarrierScan, policy: Policy) -> Step | None:
     """Most inputs are scans: their own short path (the engine calls it directly). None: the
     scan changed the parcel's facts only, or was a redelivery -- nothing follows from it."""
-    seen = state.seen
-    known = len(seen)
-    seen.add(scan.event_id)
-    if len(seen) == known:                  # a redelivery
+    seen = take(state.seen, scan.event_id)
+    if seen is None:                        # a redelivery
         return None
+    state.seen = seen
     messages = _take_scan(state, scan, policy)
     rules = triggered(policy.enabled).get((PARCEL, CarrierScan, scan.status))
     if not (messages or rules or state.expiry_due is None):

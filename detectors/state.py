@@ -3,7 +3,7 @@
 OrderState   key order_id            payment facts and current bindings
 ParcelState  key carrier:waybill_no  the parcel's scan facts and its orders
 PickupState  key order_id            which bound parcels were collected, and when
-Each remembers the event_ids it took (redeliveries are ignored) and the
+Each remembers the event_ids it took (redelivery.py: redeliveries are ignored) and the
 (rule, order, parcel) it already fired for (each fires at most once), and
 until when it is kept (retention.py).
 """
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from .events import value
 from .messages import Bind, OrderFacts
+from .redelivery import NONE_TAKEN
 
 Seen = tuple[int, str]  # (event time, event_id) of a remembered scan
 # Most keys never fire: they share this empty set until their first decision (sides._keep_fresh),
@@ -24,7 +25,7 @@ NOTHING_FIRED: frozenset = frozenset()
 class OrderState:
     order: OrderFacts | None = None
     bindings: dict[str, Seen] = field(default_factory=dict)   # parcel -> its upload
-    seen: set[str] = field(default_factory=set)
+    seen: str = NONE_TAKEN            # the event ids taken (redelivery.py)
     fired: set[tuple] | frozenset = NOTHING_FIRED
     keep_until: int | None = None     # retention.py: forgotten once the watermark passes this
     expiry_due: int | None = None     # the expiry deadline standing for this key
@@ -63,7 +64,7 @@ class ParcelState:
     deliveries: dict[str, Seen] = field(default_factory=dict)   # city -> first delivering/signed scan there
     uploads: list[UploadRecord] = field(default_factory=list)
     bound: dict[str, Bind] = field(default_factory=dict)        # order_id -> its binding
-    seen: set[str] = field(default_factory=set)
+    seen: str = NONE_TAKEN                                       # the scan ids taken (redelivery.py)
     fired: set[tuple] | frozenset = NOTHING_FIRED
     keep_until: int | None = None
     expiry_due: int | None = None

@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 
+from detectors import redelivery
 from detectors.decisions import Decision, Timer
 from detectors.escalation import Escalations
 from detectors.events import Address, CarrierScan, OrderPaid, TrackingUploaded
@@ -83,6 +84,11 @@ def _fired(items) -> set:
     return {tuple(x) for x in items}
 
 
+def _seen(stored) -> str:
+    """The taken event ids (detectors/redelivery.py); states written before it held a list."""
+    return stored if isinstance(stored, str) else redelivery.from_ids(stored)
+
+
 def _kept(d: dict) -> dict:
     return {"keep_until": d.get("keep_until"), "expiry_due": d.get("expiry_due")}
 
@@ -90,7 +96,7 @@ def _kept(d: dict) -> dict:
 def decode_order_state(raw: bytes) -> OrderState:
     d = as_doc(raw)
     return OrderState(facts(d["order"]) if d["order"] else None,
-                      {k: tuple(v) for k, v in d["bindings"].items()}, set(d["seen"]), _fired(d["fired"]),
+                      {k: tuple(v) for k, v in d["bindings"].items()}, _seen(d["seen"]), _fired(d["fired"]),
                       **_kept(d))
 
 
@@ -101,7 +107,7 @@ def decode_parcel_state(raw: bytes) -> ParcelState:
         {k: tuple(v) for k, v in d["deliveries"].items()},
         [UploadRecord(u["at"], u["order_id"], tuple(u["consignee"]), u["event_id"]) for u in d["uploads"]],
         {k: decode_doc({"k": "bind", "v": b}) for k, b in d["bound"].items()},
-        set(d["seen"]), _fired(d["fired"]), **_kept(d), transit=_transit(d.get("transit")))
+        _seen(d["seen"]), _fired(d["fired"]), **_kept(d), transit=_transit(d.get("transit")))
 
 
 def _transit(d: dict | None) -> Transit | None:
