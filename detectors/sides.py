@@ -16,8 +16,7 @@ from .redelivery import take
 from .policy import Policy
 from .retention import EXPIRE, on_expiry, touch
 from .rules import BY_NAME, triggered
-from .rules.duplicate_waybill import consignee
-from .state import OrderState, ParcelState, PickupState, UploadRecord
+from .state import Binding, OrderState, ParcelState, PickupState
 from .transit import track as track_transit
 
 HOUR_MS = 3_600_000
@@ -75,9 +74,11 @@ def parcel_input(state: ParcelState, item: CarrierScan | Bind | Unbind, policy: 
     if type(item) is CarrierScan:
         return scan_input(state, item, policy) or Step()
     if isinstance(item, Bind):
-        state.bound[item.order.order_id] = item
-        state.uploads = [u for u in state.uploads if u.at >= item.uploaded_at - policy.duplicate_window_ms]
-        state.uploads.append(UploadRecord(item.uploaded_at, item.order.order_id, consignee(item), item.event_id))
+        binding = Binding(item.order, item.uploaded_at, item.event_id)
+        state.bound[item.order.order_id] = binding
+        since = item.uploaded_at - policy.duplicate_window_ms
+        state.uploads = [u for u in state.uploads if u.uploaded_at >= since]
+        state.uploads.append(binding)
         messages = [_pickup_fact(state, item.sort_key, item.order.order_id, True)]
     else:
         state.bound.pop(item.order.order_id, None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .events import value
-from .messages import Bind, OrderFacts
+from .messages import OrderFacts
 from .redelivery import NONE_TAKEN
 
 Seen = tuple[int, str]  # (event time, event_id) of a remembered scan
@@ -32,12 +32,13 @@ class OrderState:
 
 
 @value
-class UploadRecord:
-    """One upload of the parcel, kept for the duplicate-waybill window."""
+class Binding:
+    """An upload that bound the parcel to an order. The parcel keeps it in `bound` while it binds
+    and in `uploads` for the duplicate-waybill window: one object in both. `order` is the order
+    side's own facts, referred to, not copied (the stream's table stores them once a parcel)."""
 
-    at: int
-    order_id: str
-    consignee: tuple          # recipient_id and normalised address
+    order: OrderFacts
+    uploaded_at: int
     event_id: str
 
 
@@ -62,8 +63,8 @@ class ParcelState:
     first_hub: Seen | None = None
     first_signed: Seen | None = None
     deliveries: dict[str, Seen] = field(default_factory=dict)   # city -> first delivering/signed scan there
-    uploads: list[UploadRecord] = field(default_factory=list)
-    bound: dict[str, Bind] = field(default_factory=dict)        # order_id -> its binding
+    uploads: list[Binding] = field(default_factory=list)        # within the duplicate window, oldest first
+    bound: dict[str, Binding] = field(default_factory=dict)     # order_id -> its binding in force
     seen: str = NONE_TAKEN                                       # the scan ids taken (redelivery.py)
     fired: set[tuple] | frozenset = NOTHING_FIRED
     keep_until: int | None = None

@@ -12,7 +12,7 @@ from detectors.decisions import Decision, Timer
 from detectors.escalation import Escalations
 from detectors.events import Address, CarrierScan, OrderPaid, TrackingUploaded
 from detectors.messages import Bind, OrderFacts, OrderOpened, PickupFact, Unbind
-from detectors.state import OrderState, ParcelState, PickupState, Transit, UploadRecord
+from detectors.state import Binding, OrderState, ParcelState, PickupState, Transit
 
 EVENTS = {"order-paid": OrderPaid, "tracking-uploaded": TrackingUploaded, "carrier-scan": CarrierScan}
 KINDS = {OrderPaid: "paid", TrackingUploaded: "upload", CarrierScan: "scan", OrderOpened: "open", Bind: "bind",
@@ -77,7 +77,27 @@ def decode_doc(doc: dict) -> Any:
 
 # -- states, for tables ------------------------------------------------------
 def encode_state(state: Any) -> bytes:
-    return dumps(state)
+    return dumps(_parcel_doc(state) if type(state) is ParcelState else state)
+
+
+def _parcel_doc(state: ParcelState) -> dict:
+    """A parcel's bindings and uploads refer to its orders' facts, each stored once
+    ("orders"), as [index into orders, uploaded_at, event_id]."""
+    orders: list = []
+    index: dict = {}
+
+    def ref(b: Binding) -> list:
+        i = index.get(b.order)
+        if i is None:
+            i = index[b.order] = len(orders)
+            orders.append(b.order)
+        return [i, b.uploaded_at, b.event_id]
+
+    doc = {name: getattr(state, name) for name in ParcelState.__slots__}
+    doc["uploads"] = [ref(b) for b in state.uploads]
+    doc["bound"] = {k: ref(b) for k, b in state.bound.items()}
+    doc["orders"] = orders
+    return doc
 
 
 def _fired(items) -> set:
@@ -102,12 +122,44 @@ def decode_order_state(raw: bytes) -> OrderState:
 
 def decode_parcel_state(raw: bytes) -> ParcelState:
     d = as_doc(raw)
+    uploads, bound = _bindings(d)
     return ParcelState(
         d["carrier"], d["waybill_no"], _t(d["first_collected"]), _t(d["first_hub"]), _t(d["first_signed"]),
-        {k: tuple(v) for k, v in d["deliveries"].items()},
-        [UploadRecord(u["at"], u["order_id"], tuple(u["consignee"]), u["event_id"]) for u in d["uploads"]],
-        {k: decode_doc({"k": "bind", "v": b}) for k, b in d["bound"].items()},
+        {k: tuple(v) for k, v in d["deliveries"].items()}, uploads, bound,
         _seen(d["seen"]), _fired(d["fired"]), **_kept(d), transit=_transit(d.get("transit")))
+
+
+def _bindings(d: dict) -> tuple[list, dict]:
+    """(uploads, bound), one Binding object for an upload that still binds, as in the engine."""
+    if "orders" not in d:
+        return _bindings_before_refs(d)
+    orders = [facts(o) for o in d["orders"]]
+    made: dict = {}
+
+    def binding(ref: list) -> Binding:
+        key = tuple(ref)
+        if key not in made:
+            made[key] = Binding(orders[ref[0]], ref[1], ref[2])
+        return made[key]
+
+    return [binding(u) for u in d["uploads"]], {k: binding(b) for k, b in d["bound"].items()}
+
+
+def _bindings_before_refs(d: dict) -> tuple[list, dict]:
+    """States stored before bindings referred to facts: `bound` held whole Bind messages and
+    `uploads` (order_id, consignee) only. An upload's facts are its binding's when it still
+    binds, else facts carrying just the consignee (already normalised), which is all
+    duplicate_waybill reads of an earlier upload."""
+    bound = {k: Binding(facts(b["order"]), b["uploaded_at"], b["event_id"]) for k, b in d["bound"].items()}
+    uploads = []
+    for u in d["uploads"]:
+        b = bound.get(u["order_id"])
+        if b is None or b.uploaded_at != u["at"] or b.event_id != u["event_id"]:
+            recipient, province, city, district, detail = u["consignee"]
+            order = OrderFacts(u["order_id"], "", 0, 0, recipient, Address(province, city, district, detail), 0, "")
+            b = Binding(order, u["at"], u["event_id"])
+        uploads.append(b)
+    return uploads, bound
 
 
 def _transit(d: dict | None) -> Transit | None:
