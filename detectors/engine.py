@@ -16,7 +16,7 @@ from collections import Counter
 from .agenda import Agenda
 from .decisions import Decision, Timer
 from .escalation import Escalations
-from .events import CarrierScan, Event, split_parcel
+from .events import CarrierScan, Event
 from .messages import ORDER, PARCEL, PICKUP, Message, OrderOpened
 from .penalties import PenaltyBook, violation
 from .policy import Policy
@@ -83,7 +83,7 @@ class Engine:
                 key = f"{item.carrier}:{item.waybill_no}"
                 state = parcels.get(key)
                 if state is None:
-                    state = parcels[key] = ParcelState(*split_parcel(key))
+                    state = parcels[key] = ParcelState(key)
                 step = scan_input(state, item, policy)
                 if step is not None:                                   # most scans cause nothing
                     absorb(step)
@@ -131,7 +131,7 @@ class Engine:
         table = self.states[side]
         state = table.get(key)
         if state is None:
-            state = table[key] = ParcelState(*split_parcel(key)) if side == PARCEL else \
+            state = table[key] = ParcelState(key) if side == PARCEL else \
                 (OrderState() if side == ORDER else PickupState())
         return state
 

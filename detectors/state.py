@@ -57,8 +57,7 @@ class Transit:
 
 @dataclass(slots=True)
 class ParcelState:
-    carrier: str
-    waybill_no: str
+    key: str                          # carrier:waybill_no, the one string the engine's table holds too
     first_collected: Seen | None = None
     first_hub: Seen | None = None
     first_signed: Seen | None = None
@@ -72,8 +71,12 @@ class ParcelState:
     transit: Transit | None = None
 
     @property
-    def key(self) -> str:
-        return f"{self.carrier}:{self.waybill_no}"
+    def carrier(self) -> str:
+        return self.key.partition(":")[0]
+
+    @property
+    def waybill_no(self) -> str:
+        return self.key.partition(":")[2]
 
 
 @dataclass(slots=True)

@@ -10,7 +10,7 @@ import orjson
 from detectors import redelivery
 from detectors.decisions import Decision, Timer
 from detectors.escalation import Escalations
-from detectors.events import Address, CarrierScan, OrderPaid, TrackingUploaded
+from detectors.events import Address, CarrierScan, OrderPaid, TrackingUploaded, parcel_key
 from detectors.messages import Bind, OrderFacts, OrderOpened, PickupFact, Unbind
 from detectors.state import Binding, OrderState, ParcelState, PickupState, Transit
 
@@ -93,7 +93,8 @@ def _parcel_doc(state: ParcelState) -> dict:
             orders.append(b.order)
         return [i, b.uploaded_at, b.event_id]
 
-    doc = {name: getattr(state, name) for name in ParcelState.__slots__}
+    doc = {"carrier": state.carrier, "waybill_no": state.waybill_no}
+    doc.update((name, getattr(state, name)) for name in ParcelState.__slots__ if name != "key")
     doc["uploads"] = [ref(b) for b in state.uploads]
     doc["bound"] = {k: ref(b) for k, b in state.bound.items()}
     doc["orders"] = orders
@@ -124,7 +125,7 @@ def decode_parcel_state(raw: bytes) -> ParcelState:
     d = as_doc(raw)
     uploads, bound = _bindings(d)
     return ParcelState(
-        d["carrier"], d["waybill_no"], _t(d["first_collected"]), _t(d["first_hub"]), _t(d["first_signed"]),
+        parcel_key(d["carrier"], d["waybill_no"]), _t(d["first_collected"]), _t(d["first_hub"]), _t(d["first_signed"]),
         {k: tuple(v) for k, v in d["deliveries"].items()}, uploads, bound,
         _seen(d["seen"]), _fired(d["fired"]), **_kept(d), transit=_transit(d.get("transit")))
 
