@@ -20,7 +20,7 @@ from .events import CarrierScan, Event
 from .messages import ORDER, PARCEL, PICKUP, Message, OrderOpened
 from .penalties import PenaltyBook, violation
 from .policy import Policy
-from .retention import EXPIRE
+from .retention import EXPIRE, Expiries, ran_out
 from .sides import INPUT, Step, deadline, order_input, scan_input
 from .state import OrderState, ParcelState, PickupState
 
@@ -33,6 +33,7 @@ class Engine:
         self.states: dict[str, dict] = {ORDER: {}, PARCEL: {}, PICKUP: {}}
         self._orders, self._parcels = self.states[ORDER], self.states[PARCEL]
         self._agenda = Agenda()                # events and deadlines not yet final
+        self._expiries = Expiries(self.states)  # keys' retention deadlines: not in the agenda (retention.py)
         self._max_seen: int | None = None
         self.final_through: float = NEVER      # every input at or before this time is taken
         self._undecided: list[Decision] = []   # decided, penalty not yet assigned
@@ -66,6 +67,8 @@ class Engine:
         end = self.as_of if self.as_of is not None else self.watermark()
         if end is not None:
             self.advance(end)
+        if self.final_through != NEVER:
+            self._expiries.sweep(self.final_through, whole=True)   # the keys an expiry deadline would have dropped
         return self.violations
 
     # -- processing -------------------------------------------------------
@@ -82,8 +85,8 @@ class Engine:
             if cls is CarrierScan:                   # most inputs: looked up here, not in _state
                 key = f"{item.carrier}:{item.waybill_no}"
                 state = parcels.get(key)
-                if state is None:
-                    state = parcels[key] = ParcelState(key)
+                if state is None or state.keep_until < item.scanned_at:   # kept states are touched: never None
+                    state = parcels[key] = ParcelState(key)                # (new, or its retention ran out)
                 step = scan_input(state, item, policy)
                 if step is not None:                                   # most scans cause nothing
                     absorb(step)
@@ -91,21 +94,22 @@ class Engine:
                 self._deadline(item)
             else:
                 state = orders.get(item.order_id)
-                if state is None:
+                if state is None or ran_out(state, item.time):
                     state = orders[item.order_id] = OrderState()
                 absorb(order_input(state, item, policy))
         if self._undecided:
             self._charge(through)
         if self.escalations is not None:
             self.escalations.close(through)     # days that ended at or before `through` are final
+        self._expiries.sweep(through)
 
     def _deadline(self, timer: Timer) -> None:
         table = self.states[timer.side]
         state = table.get(timer.key)
-        if state is None:
+        if state is None or ran_out(state, timer.due):
             if timer.rule == EXPIRE:
                 return                               # already forgotten
-            state = self._state(timer.side, timer.key)
+            state = self._state(timer.side, timer.key, timer.due)
         step = deadline(state, timer, self.policy)
         if step.forget:
             del table[timer.key]
@@ -117,7 +121,10 @@ class Engine:
             self._undecided.extend(step.decisions)
         if step.timers:
             for timer in step.timers:
-                self._agenda.add(timer)
+                if timer.rule == EXPIRE:
+                    self._expiries.add(timer.side, timer.key, timer.due)
+                else:
+                    self._agenda.add(timer)
         if step.messages:
             for message in step.messages:
                 self._deliver(message)
@@ -125,12 +132,15 @@ class Engine:
     def _deliver(self, message: Message) -> None:
         if self.escalations is not None and isinstance(message, OrderOpened):
             self.escalations.opened(message.order)
-        self._absorb(INPUT[message.side](self._state(message.side, message.key), message, self.policy))
+        state = self._state(message.side, message.key, message.sort_key[0])
+        self._absorb(INPUT[message.side](state, message, self.policy))
 
-    def _state(self, side: str, key: str):
+    def _state(self, side: str, key: str, at: int | None = None):
+        """The key's state for an input or deadline at `at`: a new one if it has none, or if its
+        retention ran out before `at` (retention.Expiries)."""
         table = self.states[side]
         state = table.get(key)
-        if state is None:
+        if state is None or (at is not None and ran_out(state, at)):
             state = table[key] = ParcelState(key) if side == PARCEL else \
                 (OrderState() if side == ORDER else PickupState())
         return state
