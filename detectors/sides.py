@@ -114,13 +114,12 @@ def _take_scan(state: ParcelState, scan: CarrierScan, policy: Policy) -> list[Me
     status = scan.status
     if status == "in_transit":                       # the most common scan changes nothing here
         return []
-    seen = (scan.scanned_at, scan.event_id)
     if status == "signed" and state.first_signed is None:
-        state.first_signed = seen
+        state.first_signed = scan.scanned_at
     if status in ("delivering", "signed") and scan.city:
-        state.deliveries.setdefault(normalize_place(scan.city), seen)
+        state.deliveries.setdefault(normalize_place(scan.city), scan.event_id)
     if status == "collected" and state.first_collected is None:
-        state.first_collected = seen
+        state.first_collected = (scan.scanned_at, scan.event_id)
         return [_pickup_fact(state, scan.sort_key, order_id, True) for order_id in state.bound]
     return []
 
@@ -134,7 +133,7 @@ def pickup_input(state: PickupState, item: OrderOpened | PickupFact, policy: Pol
     if isinstance(item, OrderOpened):
         state.order = item.order
     elif item.bound:
-        state.parcels[item.parcel] = (item.collected_at, item.collected_event_id) if item.collected_at is not None else None
+        state.parcels[item.parcel] = item.collected_at
     else:
         state.parcels.pop(item.parcel, None)
     return _kept(PICKUP, item.key, state, item.sort_key[0], _ask_rules(PICKUP, state, item, policy, []), policy)

@@ -60,8 +60,8 @@ class ParcelState:
     key: str                          # carrier:waybill_no, the one string the engine's table holds too
     first_collected: Seen | None = None
     first_hub: Seen | None = None
-    first_signed: Seen | None = None
-    deliveries: dict[str, Seen] = field(default_factory=dict)   # city -> first delivering/signed scan there
+    first_signed: int | None = None                             # its time: all not_received reads
+    deliveries: dict[str, str] = field(default_factory=dict)    # city -> event_id of the first delivering/signed scan there
     uploads: list[Binding] = field(default_factory=list)        # within the duplicate window, oldest first
     bound: dict[str, Binding] = field(default_factory=dict)     # order_id -> its binding in force
     seen: str = NONE_TAKEN                                       # the scan ids taken (redelivery.py)
@@ -82,7 +82,7 @@ class ParcelState:
 @dataclass(slots=True)
 class PickupState:
     order: OrderFacts | None = None
-    parcels: dict[str, Seen | None] = field(default_factory=dict)  # bound parcel -> first collected
+    parcels: dict[str, int | None] = field(default_factory=dict)  # bound parcel -> time of its first collected scan
     fired: set[tuple] | frozenset = NOTHING_FIRED
     keep_until: int | None = None
     expiry_due: int | None = None

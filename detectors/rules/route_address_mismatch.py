@@ -24,7 +24,7 @@ def on_input(state: ParcelState, item, policy):
         )
     if isinstance(item, Bind):
         home = normalize_place(item.order.address.city)
-        for city, (_, scan_id) in state.deliveries.items():   # first scan per city, oldest first
+        for city, scan_id in state.deliveries.items():   # first scan per city, oldest first
             if city != home:
                 return (decide(NAME, item.order, parcel, item.uploaded_at, scan_id, item.event_id),)
     return ()

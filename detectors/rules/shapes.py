@@ -20,10 +20,10 @@ from ..state import ParcelState
 from .base import Rule, decide
 
 Window = Callable[[object], int]                  # policy -> milliseconds
-FirstSeen = Callable[[ParcelState], tuple | None]  # state -> (time, event_id) of the first such scan
+FirstAt = Callable[[ParcelState], int | None]    # state -> time of the first such scan
 
 
-def no_scan_after_upload(name: str, category: str, window: Window, first_seen: FirstSeen) -> Rule:
+def no_scan_after_upload(name: str, category: str, window: Window, first_at: FirstAt) -> Rule:
     def on_input(state: ParcelState, item, policy):
         if isinstance(item, Bind):
             due = item.uploaded_at + window(policy)
@@ -34,8 +34,8 @@ def no_scan_after_upload(name: str, category: str, window: Window, first_seen: F
         bind = state.bound.get(timer.order_id)
         if bind is None or bind.uploaded_at != timer.ref:
             return ()
-        seen = first_seen(state)
-        if seen is not None and seen[0] <= timer.due:
+        at = first_at(state)
+        if at is not None and at <= timer.due:
             return ()
         return (decide(name, bind.order, (state.carrier, state.waybill_no), timer.due, bind.event_id),)
 

@@ -33,6 +33,16 @@ def _t(seen) -> tuple | None:
     return tuple(seen) if seen is not None else None
 
 
+def _at(stored) -> int | None:
+    """A first scan's time; states stored before keeping the time only held [time, event_id]."""
+    return stored[0] if isinstance(stored, list) else stored
+
+
+def _at_id(stored) -> str:
+    """A first scan's event_id; stored before as [time, event_id]."""
+    return stored[1] if isinstance(stored, list) else stored
+
+
 def facts(d: dict) -> OrderFacts:
     return OrderFacts(**{**d, "address": Address(**d["address"])})
 
@@ -125,8 +135,8 @@ def decode_parcel_state(raw: bytes) -> ParcelState:
     d = as_doc(raw)
     uploads, bound = _bindings(d)
     return ParcelState(
-        parcel_key(d["carrier"], d["waybill_no"]), _t(d["first_collected"]), _t(d["first_hub"]), _t(d["first_signed"]),
-        {k: tuple(v) for k, v in d["deliveries"].items()}, uploads, bound,
+        parcel_key(d["carrier"], d["waybill_no"]), _t(d["first_collected"]), _t(d["first_hub"]), _at(d["first_signed"]),
+        {k: _at_id(v) for k, v in d["deliveries"].items()}, uploads, bound,
         _seen(d["seen"]), _fired(d["fired"]), **_kept(d), transit=_transit(d.get("transit")))
 
 
@@ -173,7 +183,7 @@ def _transit(d: dict | None) -> Transit | None:
 def decode_pickup_state(raw: bytes) -> PickupState:
     d = as_doc(raw)
     return PickupState(facts(d["order"]) if d["order"] else None,
-                       {k: _t(v) for k, v in d["parcels"].items()}, _fired(d["fired"]), **_kept(d))
+                       {k: _at(v) for k, v in d["parcels"].items()}, _fired(d["fired"]), **_kept(d))
 
 
 def encode_escalations(esc: Escalations, done: list) -> bytes:
