@@ -18,7 +18,7 @@ from .redelivery import take
 from .policy import Policy
 from .retention import EXPIRE, on_expiry, touch
 from .rules import BY_NAME, triggered
-from .state import Binding, OrderState, ParcelState, PickupState
+from .state import Binding, OrderState, ParcelState, PickupState, drop, find, put
 from .transit import track as track_transit
 
 HOUR_MS = 3_600_000
@@ -62,14 +62,15 @@ def _order_effect(state: OrderState, event, policy: Policy) -> Message | None:
         return None
     parcel = event.parcel
     if event.action == CANCEL:
-        bound = state.bindings.pop(parcel, None)
+        bound = find(state.bindings, parcel)
         if bound is None:
             return None
-        return Unbind(event.sort_key, order, event.carrier, event.waybill_no, bound[0], bound[1],
+        state.bindings = drop(state.bindings, parcel)
+        return Unbind(event.sort_key, order, event.carrier, event.waybill_no, bound[1], bound[2],
                       event.uploaded_at, event.event_id)
-    if parcel in state.bindings:
+    if find(state.bindings, parcel) is not None:
         return None
-    state.bindings[parcel] = (event.uploaded_at, event.event_id)
+    state.bindings += ((parcel, event.uploaded_at, event.event_id),)
     return Bind(event.sort_key, order, event.carrier, event.waybill_no, event.uploaded_at, event.event_id)
 
 
@@ -84,13 +85,13 @@ def parcel_input(state: ParcelState, item: CarrierScan | Bind | Unbind, policy: 
         return scan_input(state, item, policy) or Step()
     if isinstance(item, Bind):
         binding = Binding(item.order, item.uploaded_at, item.event_id)
-        state.bound[item.order.order_id] = binding
+        state.bound = put(state.bound, item.order.order_id, binding)
         since = item.uploaded_at - policy.duplicate_window_ms
         state.uploads = [u for u in state.uploads if u.uploaded_at >= since]
         state.uploads.append(binding)
         messages = [_pickup_fact(state, item.sort_key, item.order.order_id, True)]
     else:
-        state.bound.pop(item.order.order_id, None)
+        state.bound = drop(state.bound, item.order.order_id)
         messages = [_pickup_fact(state, item.sort_key, item.order.order_id, False)]
     return _kept(PARCEL, None, state, item.sort_key[0], _ask_rules(PARCEL, state, item, policy, messages), policy)
 
@@ -126,10 +127,12 @@ def _take_scan(state: ParcelState, scan: CarrierScan, policy: Policy) -> list[Me
     if status == "signed" and state.first_signed is None:
         state.first_signed = scan.scanned_at
     if status in ("delivering", "signed") and scan.city:
-        state.deliveries.setdefault(normalize_place(scan.city), scan.event_id)
+        city = normalize_place(scan.city)
+        if find(state.deliveries, city) is None:
+            state.deliveries += ((city, scan.event_id),)
     if status == "collected" and state.first_collected is None:
         state.first_collected = (scan.scanned_at, scan.event_id)
-        return [_pickup_fact(state, scan.sort_key, order_id, True) for order_id in state.bound]
+        return [_pickup_fact(state, scan.sort_key, b.order.order_id, True) for b in state.bound]
     return []
 
 
@@ -142,9 +145,9 @@ def pickup_input(state: PickupState, item: OrderOpened | PickupFact, policy: Pol
     if isinstance(item, OrderOpened):
         state.order = item.order
     elif item.bound:
-        state.parcels[item.parcel] = item.collected_at
+        state.parcels = put(state.parcels, item.parcel, (item.parcel, item.collected_at))
     else:
-        state.parcels.pop(item.parcel, None)
+        state.parcels = drop(state.parcels, item.parcel)
     return _kept(PICKUP, item.key, state, item.sort_key[0], _ask_rules(PICKUP, state, item, policy, []), policy)
 
 

@@ -31,7 +31,7 @@ def no_scan_after_upload(name: str, category: str, window: Window, first_at: Fir
         return ()
 
     def on_deadline(state: ParcelState, timer: Timer, policy):
-        bind = state.bound.get(timer.order_id)
+        bind = state.binding_of(timer.order_id)
         if bind is None or bind.uploaded_at != timer.ref:
             return ()
         at = first_at(state)
@@ -62,7 +62,7 @@ def no_hub_after_pickup(name: str, category: str, window: Window) -> Rule:
             return ()
         return tuple(
             decide(name, b.order, (state.carrier, state.waybill_no), timer.due, state.first_collected[1], b.event_id)
-            for b in state.bound.values()
+            for b in state.bound
         )
 
     # A scan can start the window only as the parcel's first collected scan.

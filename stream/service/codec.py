@@ -106,7 +106,7 @@ def _parcel_doc(state: ParcelState) -> dict:
     doc = {"carrier": state.carrier, "waybill_no": state.waybill_no}
     doc.update((name, getattr(state, name)) for name in ParcelState.__slots__ if name != "key")
     doc["uploads"] = [ref(b) for b in state.uploads]
-    doc["bound"] = {k: ref(b) for k, b in state.bound.items()}
+    doc["bound"] = {b.order.order_id: ref(b) for b in state.bound}
     doc["orders"] = orders
     return doc
 
@@ -120,6 +120,14 @@ def _seen(stored) -> str:
     return stored if isinstance(stored, str) else redelivery.from_ids(stored)
 
 
+def _entries(stored, old_entry) -> tuple:
+    """A state's collection (detectors/state.py: tuples of entries); stored before as a dict,
+    whose (key, value) `old_entry` turns into an entry."""
+    if isinstance(stored, dict):
+        return tuple(old_entry(k, v) for k, v in stored.items())
+    return tuple(tuple(e) for e in stored)
+
+
 def _kept(d: dict) -> dict:
     return {"keep_until": d.get("keep_until"), "expiry_due": d.get("expiry_due")}
 
@@ -127,7 +135,7 @@ def _kept(d: dict) -> dict:
 def decode_order_state(raw: bytes) -> OrderState:
     d = as_doc(raw)
     return OrderState(facts(d["order"]) if d["order"] else None,
-                      {k: tuple(v) for k, v in d["bindings"].items()}, _seen(d["seen"]), _fired(d["fired"]),
+                      _entries(d["bindings"], lambda k, v: (k, *v)), _seen(d["seen"]), _fired(d["fired"]),
                       **_kept(d))
 
 
@@ -136,11 +144,11 @@ def decode_parcel_state(raw: bytes) -> ParcelState:
     uploads, bound = _bindings(d)
     return ParcelState(
         parcel_key(d["carrier"], d["waybill_no"]), _t(d["first_collected"]), _t(d["first_hub"]), _at(d["first_signed"]),
-        {k: _at_id(v) for k, v in d["deliveries"].items()}, uploads, bound,
+        _entries(d["deliveries"], lambda k, v: (k, _at_id(v))), uploads, bound,
         _seen(d["seen"]), _fired(d["fired"]), **_kept(d), transit=_transit(d.get("transit")))
 
 
-def _bindings(d: dict) -> tuple[list, dict]:
+def _bindings(d: dict) -> tuple[list, tuple]:
     """(uploads, bound), one Binding object for an upload that still binds, as in the engine."""
     if "orders" not in d:
         return _bindings_before_refs(d)
@@ -153,10 +161,10 @@ def _bindings(d: dict) -> tuple[list, dict]:
             made[key] = Binding(orders[ref[0]], ref[1], ref[2])
         return made[key]
 
-    return [binding(u) for u in d["uploads"]], {k: binding(b) for k, b in d["bound"].items()}
+    return [binding(u) for u in d["uploads"]], tuple(binding(b) for b in d["bound"].values())
 
 
-def _bindings_before_refs(d: dict) -> tuple[list, dict]:
+def _bindings_before_refs(d: dict) -> tuple[list, tuple]:
     """States stored before bindings referred to facts: `bound` held whole Bind messages and
     `uploads` (order_id, consignee) only. An upload's facts are its binding's when it still
     binds, else facts carrying just the consignee (already normalised), which is all
@@ -170,7 +178,7 @@ def _bindings_before_refs(d: dict) -> tuple[list, dict]:
             order = OrderFacts(u["order_id"], "", 0, 0, recipient, Address(province, city, district, detail), 0, "")
             b = Binding(order, u["at"], u["event_id"])
         uploads.append(b)
-    return uploads, bound
+    return uploads, tuple(bound.values())
 
 
 def _transit(d: dict | None) -> Transit | None:
@@ -183,7 +191,7 @@ def _transit(d: dict | None) -> Transit | None:
 def decode_pickup_state(raw: bytes) -> PickupState:
     d = as_doc(raw)
     return PickupState(facts(d["order"]) if d["order"] else None,
-                       {k: _at(v) for k, v in d["parcels"].items()}, _fired(d["fired"]), **_kept(d))
+                       _entries(d["parcels"], lambda k, v: (k, _at(v))), _fired(d["fired"]), **_kept(d))
 
 
 def encode_escalations(esc: Escalations, done: list) -> bytes:
