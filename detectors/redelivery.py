@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from typing import Iterable
 
-SEP, ESC = "\x00", "\x01"
+SEP, ESC = "|", "\x01"      # "|ev1|ev2|": readable in the tables, one JSON byte a separator
 NONE_TAKEN = SEP          # no id yet; every id then sits between two separators
 
 
 def _escaped(event_id: str) -> str:
+    """An id holding neither SEP nor ESC is itself; else each is written as ESC + a code."""
     if SEP in event_id or ESC in event_id:
         return event_id.replace(ESC, ESC + "\x02").replace(SEP, ESC + "\x03")
     return event_id

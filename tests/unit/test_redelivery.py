@@ -13,7 +13,7 @@ from .test_rule_cases import LATENESS, POLICY, build
 
 # Ids made of the separator, the escape character, what escaping writes, and a plain letter:
 # the ones that could match across a boundary if escaping were wrong.
-tricky_ids = st.text(alphabet="\x00\x01\x02\x03a", min_size=0, max_size=5)
+tricky_ids = st.text(alphabet="|\x00\x01\x02\x03a", min_size=0, max_size=5)
 any_ids = tricky_ids | st.text(max_size=12)
 
 
