@@ -42,15 +42,24 @@ class Agenda:
 
     def add(self, entry: Any, key: tuple | None = None) -> None:
         """`key`: the entry's place in the total order; its `sort_key` unless given."""
-        if key is None:
-            key = entry.sort_key
         deadline = isinstance(entry, Timer)
         self.deadlines += deadline
+        if key is None:
+            if deadline and entry.due >= self._horizon:
+                # A deadline beyond the horizon waits as itself; its heap entry (sort key, number)
+                # is made when its hour joins the heap, in the order the hour's list keeps: the
+                # same order, ~210 bytes less for each deadline waiting (most wait for days).
+                self._wait(entry.due, entry)
+                return
+            key = entry.sort_key
         at = key[0]
         item = (at, key, deadline, next(self._seq), entry)
         if at < self._horizon:
             heappush(self._heap, item)
             return
+        self._wait(at, item)
+
+    def _wait(self, at: int, item: Any) -> None:
         self._waiting += 1
         slot = at // SLOT_MS
         waiting = self._later.get(slot)
@@ -78,7 +87,10 @@ class Agenda:
                 self._horizon = (slot + 1) * SLOT_MS
                 joining = self._later.pop(slot)
                 self._waiting -= len(joining)
+                seq = self._seq
                 for item in joining:
+                    if type(item) is not tuple:          # a deadline waiting as itself
+                        item = (item.due, item.sort_key, True, next(seq), item)
                     heappush(heap, item)
             else:
                 return
