@@ -16,34 +16,6 @@ from .messages import OrderFacts
 from .redelivery import NONE_TAKEN
 
 Seen = tuple[int, str]  # (event time, event_id) of a remembered scan
-# Collections of a key are tuples, replaced when they change: most keys hold one binding, one
-# parcel, one delivery city, and a dict of one entry costs 184 bytes against 48 for a tuple.
-
-
-def put(entries: tuple, key, entry) -> tuple:
-    """`entries` with `entry` (whose first item, or order id, is `key`) in place of the one
-    with that key, or added last: a dict's assignment."""
-    for i, old in enumerate(entries):
-        if _key(old) == key:
-            return entries[:i] + (entry,) + entries[i + 1:]
-    return entries + (entry,)
-
-
-def drop(entries: tuple, key) -> tuple:
-    """`entries` without the one whose key is `key`."""
-    return tuple(e for e in entries if _key(e) != key)
-
-
-def find(entries: tuple, key):
-    """The entry whose key is `key`, or None."""
-    for entry in entries:
-        if _key(entry) == key:
-            return entry
-    return None
-
-
-def _key(entry):
-    return entry.order.order_id if type(entry) is Binding else entry[0]
 # Most keys never fire: they share this empty set until their first decision (sides._keep_fresh),
 # instead of each holding an empty set of its own (216 bytes, three per order).
 NOTHING_FIRED: frozenset = frozenset()
@@ -118,3 +90,33 @@ class PickupState:
     fired: set[tuple] | frozenset = NOTHING_FIRED
     keep_until: int | None = None
     expiry_due: int | None = None
+
+
+# Collections of a key are tuples, replaced when they change: most keys hold one binding, one
+# parcel, one delivery city, and a dict of one entry costs 184 bytes against 48 for a tuple.
+
+
+def put(entries: tuple, key, entry) -> tuple:
+    """`entries` with `entry` (whose first item, or order id, is `key`) in place of the one
+    with that key, or added last: a dict's assignment."""
+    for i, old in enumerate(entries):
+        if _key(old) == key:
+            return entries[:i] + (entry,) + entries[i + 1:]
+    return entries + (entry,)
+
+
+def drop(entries: tuple, key) -> tuple:
+    """`entries` without the one whose key is `key`."""
+    return tuple(e for e in entries if _key(e) != key)
+
+
+def find(entries: tuple, key):
+    """The entry whose key is `key`, or None."""
+    for entry in entries:
+        if _key(entry) == key:
+            return entry
+    return None
+
+
+def _key(entry):
+    return entry.order.order_id if type(entry) is Binding else entry[0]
