@@ -16,11 +16,11 @@ from collections import Counter
 from .agenda import Agenda
 from .decisions import Decision, Timer
 from .escalation import Escalations
-from .events import CarrierScan, Event, split_parcel
+from .events import CarrierScan, Event
 from .messages import ORDER, PARCEL, PICKUP, Bind, Message, OrderOpened, PickupFact, Unbind
 from .penalties import PenaltyBook, violation
 from .policy import Policy
-from .retention import EXPIRE
+from .retention import EXPIRE, Expiries, ran_out
 from .sides import INPUT, Step, deadline, order_input, parcel_input, pickup_input, scan_input
 from .state import OrderState, ParcelState, PickupState
 
@@ -34,6 +34,7 @@ class Engine:
         self._orders, self._parcels, self._pickups = self.states[ORDER], self.states[PARCEL], self.states[PICKUP]
         self._agenda = Agenda()                # events and deadlines not yet final
         self._add_input, self._add_deadline = self._agenda.add_input, self._agenda.add_deadline
+        self._expiries = Expiries(self.states)  # keys' retention deadlines: not in the agenda (retention.py)
         self._max_seen: int | None = None
         self.final_through: float = NEVER      # every input at or before this time is taken
         self._undecided: list[Decision] = []   # decided, penalty not yet assigned
@@ -68,6 +69,8 @@ class Engine:
         end = self.as_of if self.as_of is not None else self.watermark()
         if end is not None:
             self.advance(end)
+        if self.final_through != NEVER:
+            self._expiries.sweep(self.final_through, whole=True)   # the keys an expiry deadline would have dropped
         return self.violations
 
     # -- processing -------------------------------------------------------
@@ -84,8 +87,8 @@ class Engine:
             if cls is CarrierScan:                   # most inputs: looked up here, not in _state
                 key = f"{item.carrier}:{item.waybill_no}"
                 state = parcels.get(key)
-                if state is None:
-                    state = parcels[key] = ParcelState(*split_parcel(key))
+                if state is None or state.keep_until < item.scanned_at:   # kept states are touched: never None
+                    state = parcels[key] = ParcelState(key)                # (new, or its retention ran out)
                 step = scan_input(state, item, policy)
                 if step is not None:                                   # most scans cause nothing
                     absorb(step)
@@ -93,21 +96,22 @@ class Engine:
                 self._deadline(item)
             else:
                 state = orders.get(item.order_id)
-                if state is None:
+                if state is None or ran_out(state, item.time):
                     state = orders[item.order_id] = OrderState()
                 absorb(order_input(state, item, policy))
         if self._undecided:
             self._charge(through)
         if self.escalations is not None:
             self.escalations.close(through)     # days that ended at or before `through` are final
+        self._expiries.sweep(through)
 
     def _deadline(self, timer: Timer) -> None:
         table = self.states[timer.side]
         state = table.get(timer.key)
-        if state is None:
+        if state is None or ran_out(state, timer.due):
             if timer.rule == EXPIRE:
                 return                               # already forgotten
-            state = self._state(timer.side, timer.key)
+            state = self._state(timer.side, timer.key, timer.due)
         step = deadline(state, timer, self.policy)
         if step.forget:
             del table[timer.key]
@@ -120,7 +124,10 @@ class Engine:
         if step.timers:
             add = self._add_deadline
             for timer in step.timers:
-                add(timer)
+                if timer.rule == EXPIRE:
+                    self._expiries.add(timer.side, timer.key, timer.due)
+                else:
+                    add(timer)
         if step.messages:
             for message in step.messages:
                 self._deliver(message)
@@ -128,6 +135,7 @@ class Engine:
     def _deliver(self, message: Message) -> None:
         """By the message's class, not through INPUT and _state: two of these per order."""
         cls = type(message)
+        at = message.sort_key[0]
         if cls is PickupFact or cls is OrderOpened:
             if cls is OrderOpened:
                 key = message.order.order_id
@@ -136,25 +144,27 @@ class Engine:
             else:
                 key = message.order_id
             state = self._pickups.get(key)
-            if state is None:
+            if state is None or ran_out(state, at):
                 state = self._pickups[key] = PickupState()
             step = pickup_input(state, message, self.policy)
         elif cls is Bind or cls is Unbind:
             key = f"{message.carrier}:{message.waybill_no}"
             state = self._parcels.get(key)
-            if state is None:
-                state = self._parcels[key] = ParcelState(*split_parcel(key))
+            if state is None or ran_out(state, at):
+                state = self._parcels[key] = ParcelState(key)
             step = parcel_input(state, message, self.policy)
         else:
-            step = INPUT[message.side](self._state(message.side, message.key), message, self.policy)
+            step = INPUT[message.side](self._state(message.side, message.key, at), message, self.policy)
         if step.decisions or step.timers or step.messages:
             self._absorb(step)
 
-    def _state(self, side: str, key: str):
+    def _state(self, side: str, key: str, at: int | None = None):
+        """The key's state for an input or deadline at `at`: a new one if it has none, or if its
+        retention ran out before `at` (retention.Expiries)."""
         table = self.states[side]
         state = table.get(key)
-        if state is None:
-            state = table[key] = ParcelState(*split_parcel(key)) if side == PARCEL else \
+        if state is None or (at is not None and ran_out(state, at)):
+            state = table[key] = ParcelState(key) if side == PARCEL else \
                 (OrderState() if side == ORDER else PickupState())
         return state
 

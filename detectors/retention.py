@@ -15,9 +15,12 @@ its windows, so no rule's own window is ever cut short.
 """
 from __future__ import annotations
 
+from heapq import heappop, heappush
+
 from .decisions import Timer
 
 EXPIRE = "expire"
+SLOT_MS = 3_600_000
 
 
 def touch(state, side: str, key: str | None, at: int, timers: list[Timer] | tuple, retention_ms: int) -> None:
@@ -48,3 +51,58 @@ def on_expiry(state, timer: Timer) -> tuple[bool, Timer | None]:
 
 def expiry_timer(side: str, key: str, due: int) -> Timer:
     return Timer(due, EXPIRE, side, key, key, None)
+
+
+def ran_out(state, at: int) -> bool:
+    """The key's expiry deadline came before an input or deadline at `at` (it ranks after
+    everything at its own instant), and nothing had touched the key since: it was forgotten."""
+    return state.keep_until is not None and state.keep_until < at
+
+
+class Expiries:
+    """The offline engine's standing expiry deadlines (issue 13: memory). In the agenda each was
+    a Timer, its sort key and a heap entry, about 360 bytes a key; here it is the key's name in
+    the list of the hour its deadline falls in, 8 bytes. Exact without taking them in the total
+    order: forgetting a key matters only to the key's next input or deadline, and the engine asks
+    `ran_out` first (a key whose deadline passed unmoved starts afresh, as if dropped then).
+    `sweep` drops those states once their hour has passed, so memory stops growing as before;
+    `sweep(through, whole=True)` also the current hour, so that a run ends with the same keys."""
+
+    def __init__(self, tables: dict[str, dict]):
+        self.tables = tables
+        self._hours: dict[int, list] = {}     # hour -> [(side, [key, ...]), ...]
+        self._heap: list[int] = []
+
+    def add(self, side: str, key: str, due: int) -> None:
+        hour = due // SLOT_MS
+        lists = self._hours.get(hour)
+        if lists is None:
+            lists = self._hours[hour] = {}
+            heappush(self._heap, hour)
+        keys = lists.get(side)
+        if keys is None:
+            lists[side] = [key]
+        else:
+            keys.append(key)
+
+    def sweep(self, through: int, whole: bool = False) -> None:
+        """Forget the keys whose retention ran out at or before `through`, hour by hour."""
+        heap, again = self._heap, []
+        last = through // SLOT_MS if whole else (through + 1) // SLOT_MS - 1   # the last hour wholly passed
+        while heap and heap[0] <= last:
+            hour = heappop(heap)
+            for side, keys in self._hours.pop(hour).items():
+                table = self.tables[side]
+                for key in keys:
+                    state = table.get(key)
+                    if state is None or state.expiry_due is None or state.expiry_due // SLOT_MS != hour:
+                        continue                      # forgotten already, or standing in another hour
+                    if state.keep_until <= through:
+                        del table[key]
+                    elif state.expiry_due <= through:  # touched since: stands at its new time
+                        state.expiry_due = state.keep_until
+                        again.append((side, key, state.keep_until))
+                    else:                              # later in an hour not wholly passed
+                        again.append((side, key, state.expiry_due))
+        for side, key, due in again:
+            self.add(side, key, due)

@@ -7,16 +7,18 @@ The same functions run offline (engine.py, one process) and in the stream
 """
 from __future__ import annotations
 
+from sys import intern
+
 from .decisions import Decision, Timer
-from .events import CANCEL, CarrierScan, OrderPaid, TrackingUploaded
+from .events import CANCEL, Address, CarrierScan, OrderPaid, TrackingUploaded
 from .hubs import is_hub_record
 from .messages import ORDER, PARCEL, PICKUP, Bind, Message, OrderFacts, OrderOpened, PickupFact, Unbind
 from .places import normalize_place
+from .redelivery import take
 from .policy import Policy
 from .retention import EXPIRE, on_expiry, touch
 from .rules import BY_NAME, triggered
-from .rules.duplicate_waybill import consignee
-from .state import OrderState, ParcelState, PickupState, UploadRecord
+from .state import Binding, OrderState, ParcelState, PickupState, drop, find, put
 from .transit import track as track_transit
 
 HOUR_MS = 3_600_000
@@ -37,9 +39,10 @@ class Step:
 
 
 def order_input(state: OrderState, event: OrderPaid | TrackingUploaded, policy: Policy) -> Step:
-    if event.event_id in state.seen:           # a redelivery
+    seen = take(state.seen, event.event_id)
+    if seen is None:                           # a redelivery
         return Step()
-    state.seen.add(event.event_id)
+    state.seen = seen
     effect = _order_effect(state, event, policy)
     step = _ask_rules(ORDER, state, effect, policy, [effect]) if effect else Step()
     return _kept(ORDER, event.order_id, state, event.time, step, policy)
@@ -50,35 +53,45 @@ def _order_effect(state: OrderState, event, policy: Policy) -> Message | None:
         if state.order is not None:             # a second payment changes nothing
             return None
         state.order = OrderFacts(
-            event.order_id, event.shop_id, event.paid_at, event.paid_amount_fen, event.recipient_id,
-            event.address, event.paid_at + event.ship_within_hours * HOUR_MS, event.event_id, event.product_id)
+            event.order_id, intern(event.shop_id), event.paid_at, event.paid_amount_fen, event.recipient_id,
+            _shared_places(event.address), event.paid_at + event.ship_within_hours * HOUR_MS, event.event_id,
+            intern(event.product_id))
         return OrderOpened(event.sort_key, state.order)
     order = state.order
     if order is None or order.paid_at > event.uploaded_at:   # nothing ships before it is paid
         return None
     parcel = event.parcel
     if event.action == CANCEL:
-        bound = state.bindings.pop(parcel, None)
+        bound = find(state.bindings, parcel)
         if bound is None:
             return None
-        return Unbind(event.sort_key, order, event.carrier, event.waybill_no, bound[0], bound[1],
+        state.bindings = drop(state.bindings, parcel)
+        return Unbind(event.sort_key, order, event.carrier, event.waybill_no, bound[1], bound[2],
                       event.uploaded_at, event.event_id)
-    if parcel in state.bindings:
+    if find(state.bindings, parcel) is not None:
         return None
-    state.bindings[parcel] = (event.uploaded_at, event.event_id)
+    state.bindings += ((parcel, event.uploaded_at, event.event_id),)
     return Bind(event.sort_key, order, event.carrier, event.waybill_no, event.uploaded_at, event.event_id)
+
+
+def _shared_places(a: Address) -> Address:
+    """Every order keeps its facts for the retention: the strings many orders repeat (places, and
+    shop and product above) are kept once (sys.intern), not once an order (~350 bytes an order)."""
+    return Address(intern(a.province), intern(a.city), intern(a.district), a.detail_hash)
 
 
 def parcel_input(state: ParcelState, item: CarrierScan | Bind | Unbind, policy: Policy) -> Step:
     if type(item) is CarrierScan:
         return scan_input(state, item, policy) or Step()
     if isinstance(item, Bind):
-        state.bound[item.order.order_id] = item
-        state.uploads = [u for u in state.uploads if u.at >= item.uploaded_at - policy.duplicate_window_ms]
-        state.uploads.append(UploadRecord(item.uploaded_at, item.order.order_id, consignee(item), item.event_id))
+        binding = Binding(item.order, item.uploaded_at, item.event_id)
+        state.bound = put(state.bound, item.order.order_id, binding)
+        since = item.uploaded_at - policy.duplicate_window_ms
+        state.uploads = [u for u in state.uploads if u.uploaded_at >= since]
+        state.uploads.append(binding)
         messages = [_pickup_fact(state, item.sort_key, item.order.order_id, True)]
     else:
-        state.bound.pop(item.order.order_id, None)
+        state.bound = drop(state.bound, item.order.order_id)
         messages = [_pickup_fact(state, item.sort_key, item.order.order_id, False)]
     return _kept(PARCEL, None, state, item.sort_key[0], _ask_rules(PARCEL, state, item, policy, messages), policy)
 
@@ -86,11 +99,10 @@ def parcel_input(state: ParcelState, item: CarrierScan | Bind | Unbind, policy: 
 def scan_input(state: ParcelState, scan: CarrierScan, policy: Policy) -> Step | None:
     """Most inputs are scans: their own short path (the engine calls it directly). None: the
     scan changed the parcel's facts only, or was a redelivery -- nothing follows from it."""
-    seen = state.seen
-    known = len(seen)
-    seen.add(scan.event_id)
-    if len(seen) == known:                  # a redelivery
+    seen = take(state.seen, scan.event_id)
+    if seen is None:                        # a redelivery
         return None
+    state.seen = seen
     messages = _take_scan(state, scan, policy)
     rules = triggered(policy.enabled).get((PARCEL, CarrierScan, scan.status))
     if not (messages or rules or state.expiry_due is None):
@@ -112,14 +124,15 @@ def _take_scan(state: ParcelState, scan: CarrierScan, policy: Policy) -> list[Me
     status = scan.status
     if status == "in_transit":                       # the most common scan changes nothing here
         return []
-    seen = (scan.scanned_at, scan.event_id)
     if status == "signed" and state.first_signed is None:
-        state.first_signed = seen
+        state.first_signed = scan.scanned_at
     if status in ("delivering", "signed") and scan.city:
-        state.deliveries.setdefault(normalize_place(scan.city), seen)
+        city = normalize_place(scan.city)
+        if find(state.deliveries, city) is None:
+            state.deliveries += ((city, scan.event_id),)
     if status == "collected" and state.first_collected is None:
-        state.first_collected = seen
-        return [_pickup_fact(state, scan.sort_key, order_id, True) for order_id in state.bound]
+        state.first_collected = (scan.scanned_at, scan.event_id)
+        return [_pickup_fact(state, scan.sort_key, b.order.order_id, True) for b in state.bound]
     return []
 
 
@@ -132,9 +145,9 @@ def pickup_input(state: PickupState, item: OrderOpened | PickupFact, policy: Pol
     if isinstance(item, OrderOpened):
         state.order = item.order
     elif item.bound:
-        state.parcels[item.parcel] = (item.collected_at, item.collected_event_id) if item.collected_at is not None else None
+        state.parcels = put(state.parcels, item.parcel, (item.parcel, item.collected_at))
     else:
-        state.parcels.pop(item.parcel, None)
+        state.parcels = drop(state.parcels, item.parcel)
     return _kept(PICKUP, item.key, state, item.sort_key[0], _ask_rules(PICKUP, state, item, policy, []), policy)
 
 

@@ -3,7 +3,7 @@
 OrderState   key order_id            payment facts and current bindings
 ParcelState  key carrier:waybill_no  the parcel's scan facts and its orders
 PickupState  key order_id            which bound parcels were collected, and when
-Each remembers the event_ids it took (redeliveries are ignored) and the
+Each remembers the event_ids it took (redelivery.py: redeliveries are ignored) and the
 (rule, order, parcel) it already fired for (each fires at most once), and
 until when it is kept (retention.py).
 """
@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .events import value
-from .messages import Bind, OrderFacts
+from .messages import OrderFacts
+from .redelivery import NONE_TAKEN
 
 Seen = tuple[int, str]  # (event time, event_id) of a remembered scan
 # Most keys never fire: they share this empty set until their first decision (sides._keep_fresh),
@@ -23,20 +24,21 @@ NOTHING_FIRED: frozenset = frozenset()
 @dataclass(slots=True)
 class OrderState:
     order: OrderFacts | None = None
-    bindings: dict[str, Seen] = field(default_factory=dict)   # parcel -> its upload
-    seen: set[str] = field(default_factory=set)
+    bindings: tuple[tuple[str, int, str], ...] = ()   # (parcel, uploaded_at, event_id) of each waybill bound
+    seen: str = NONE_TAKEN            # the event ids taken (redelivery.py)
     fired: set[tuple] | frozenset = NOTHING_FIRED
     keep_until: int | None = None     # retention.py: forgotten once the watermark passes this
     expiry_due: int | None = None     # the expiry deadline standing for this key
 
 
 @value
-class UploadRecord:
-    """One upload of the parcel, kept for the duplicate-waybill window."""
+class Binding:
+    """An upload that bound the parcel to an order. The parcel keeps it in `bound` while it binds
+    and in `uploads` for the duplicate-waybill window: one object in both. `order` is the order
+    side's own facts, referred to, not copied (the stream's table stores them once a parcel)."""
 
-    at: int
-    order_id: str
-    consignee: tuple          # recipient_id and normalised address
+    order: OrderFacts
+    uploaded_at: int
     event_id: str
 
 
@@ -55,29 +57,66 @@ class Transit:
 
 @dataclass(slots=True)
 class ParcelState:
-    carrier: str
-    waybill_no: str
+    key: str                          # carrier:waybill_no, the one string the engine's table holds too
     first_collected: Seen | None = None
     first_hub: Seen | None = None
-    first_signed: Seen | None = None
-    deliveries: dict[str, Seen] = field(default_factory=dict)   # city -> first delivering/signed scan there
-    uploads: list[UploadRecord] = field(default_factory=list)
-    bound: dict[str, Bind] = field(default_factory=dict)        # order_id -> its binding
-    seen: set[str] = field(default_factory=set)
+    first_signed: int | None = None                             # its time: all not_received reads
+    deliveries: tuple[tuple[str, str], ...] = ()   # (city, event_id) of the first delivering/signed scan there, oldest first
+    uploads: list[Binding] = field(default_factory=list)        # within the duplicate window, oldest first
+    bound: tuple[Binding, ...] = ()                              # the bindings in force, one an order
+    seen: str = NONE_TAKEN                                       # the scan ids taken (redelivery.py)
     fired: set[tuple] | frozenset = NOTHING_FIRED
     keep_until: int | None = None
     expiry_due: int | None = None
     transit: Transit | None = None
 
+    def binding_of(self, order_id: str) -> Binding | None:
+        """The binding in force for the order, if any."""
+        return find(self.bound, order_id)
+
     @property
-    def key(self) -> str:
-        return f"{self.carrier}:{self.waybill_no}"
+    def carrier(self) -> str:
+        return self.key.partition(":")[0]
+
+    @property
+    def waybill_no(self) -> str:
+        return self.key.partition(":")[2]
 
 
 @dataclass(slots=True)
 class PickupState:
     order: OrderFacts | None = None
-    parcels: dict[str, Seen | None] = field(default_factory=dict)  # bound parcel -> first collected
+    parcels: tuple[tuple[str, int | None], ...] = ()  # (bound parcel, time of its first collected scan or None)
     fired: set[tuple] | frozenset = NOTHING_FIRED
     keep_until: int | None = None
     expiry_due: int | None = None
+
+
+# Collections of a key are tuples, replaced when they change: most keys hold one binding, one
+# parcel, one delivery city, and a dict of one entry costs 184 bytes against 48 for a tuple.
+
+
+def put(entries: tuple, key, entry) -> tuple:
+    """`entries` with `entry` (whose first item, or order id, is `key`) in place of the one
+    with that key, or added last: a dict's assignment."""
+    for i, old in enumerate(entries):
+        if _key(old) == key:
+            return entries[:i] + (entry,) + entries[i + 1:]
+    return entries + (entry,)
+
+
+def drop(entries: tuple, key) -> tuple:
+    """`entries` without the one whose key is `key`."""
+    return tuple(e for e in entries if _key(e) != key)
+
+
+def find(entries: tuple, key):
+    """The entry whose key is `key`, or None."""
+    for entry in entries:
+        if _key(entry) == key:
+            return entry
+    return None
+
+
+def _key(entry):
+    return entry.order.order_id if type(entry) is Binding else entry[0]

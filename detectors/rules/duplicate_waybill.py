@@ -5,7 +5,7 @@ Decided at the upload. A merged shipment (same recipient, same address) is fine.
 from __future__ import annotations
 
 from ..decisions import FAKE_SHIPPING
-from ..messages import PARCEL, Bind
+from ..messages import PARCEL, Bind, OrderFacts
 from ..places import normalize_place
 from ..state import ParcelState
 from .base import Rule, decide
@@ -17,19 +17,19 @@ def on_input(state: ParcelState, item, policy):
     if not isinstance(item, Bind):
         return ()
     since = item.uploaded_at - policy.duplicate_window_ms
-    mine = consignee(item)
+    mine = consignee(item.order)
     for earlier in state.uploads:
-        if earlier.order_id != item.order.order_id and since <= earlier.at <= item.uploaded_at \
-                and earlier.consignee != mine:
+        if earlier.order.order_id != item.order.order_id and since <= earlier.uploaded_at <= item.uploaded_at \
+                and consignee(earlier.order) != mine:
             return (decide(NAME, item.order, (state.carrier, state.waybill_no), item.uploaded_at,
                            earlier.event_id, item.event_id),)
     return ()
 
 
-def consignee(bind: Bind) -> tuple:
+def consignee(order: OrderFacts) -> tuple:
     """Who and where the parcel goes, in comparable form (杭州 = 杭州市)."""
-    a = bind.order.address
-    return (bind.order.recipient_id, normalize_place(a.province), normalize_place(a.city),
+    a = order.address
+    return (order.recipient_id, normalize_place(a.province), normalize_place(a.city),
             normalize_place(a.district), a.detail_hash)
 
 

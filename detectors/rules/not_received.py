@@ -9,4 +9,4 @@ from .shapes import no_scan_after_upload
 NAME = "not_received"
 
 RULE = no_scan_after_upload(NAME, FAKE_SHIPPING, window=lambda policy: policy.not_received_ms,
-                            first_seen=lambda state: state.first_signed)
+                            first_at=lambda state: state.first_signed)

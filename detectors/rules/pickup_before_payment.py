@@ -19,7 +19,7 @@ def on_input(state: ParcelState, item, policy):
     if isinstance(item, Bind):
         binds = (item,)
     elif isinstance(item, CarrierScan) and item.event_id == first[1]:
-        binds = tuple(state.bound.values())
+        binds = state.bound
     else:
         return ()
     return tuple(

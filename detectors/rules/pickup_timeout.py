@@ -21,7 +21,7 @@ def on_input(state: PickupState, item, policy):
 def on_deadline(state: PickupState, timer: Timer, policy):
     if state.order is None:
         return ()
-    if any(seen is not None and seen[0] <= timer.due for seen in state.parcels.values()):
+    if any(at is not None and at <= timer.due for _, at in state.parcels):
         return ()
     return (decide(NAME, state.order, None, timer.due, state.order.paid_event_id),)
 

@@ -20,11 +20,11 @@ def on_input(state: ParcelState, item, policy):
         city = normalize_place(item.city)
         return tuple(
             decide(NAME, b.order, parcel, item.scanned_at, b.event_id, item.event_id)
-            for b in state.bound.values() if normalize_place(b.order.address.city) != city
+            for b in state.bound if normalize_place(b.order.address.city) != city
         )
     if isinstance(item, Bind):
         home = normalize_place(item.order.address.city)
-        for city, (_, scan_id) in state.deliveries.items():   # first scan per city, oldest first
+        for city, scan_id in state.deliveries:   # first scan per city, oldest first
             if city != home:
                 return (decide(NAME, item.order, parcel, item.uploaded_at, scan_id, item.event_id),)
     return ()

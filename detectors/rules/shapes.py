@@ -20,10 +20,10 @@ from ..state import ParcelState
 from .base import Rule, decide
 
 Window = Callable[[object], int]                  # policy -> milliseconds
-FirstSeen = Callable[[ParcelState], tuple | None]  # state -> (time, event_id) of the first such scan
+FirstAt = Callable[[ParcelState], int | None]    # state -> time of the first such scan
 
 
-def no_scan_after_upload(name: str, category: str, window: Window, first_seen: FirstSeen) -> Rule:
+def no_scan_after_upload(name: str, category: str, window: Window, first_at: FirstAt) -> Rule:
     def on_input(state: ParcelState, item, policy):
         if isinstance(item, Bind):
             due = item.uploaded_at + window(policy)
@@ -31,11 +31,11 @@ def no_scan_after_upload(name: str, category: str, window: Window, first_seen: F
         return ()
 
     def on_deadline(state: ParcelState, timer: Timer, policy):
-        bind = state.bound.get(timer.order_id)
+        bind = state.binding_of(timer.order_id)
         if bind is None or bind.uploaded_at != timer.ref:
             return ()
-        seen = first_seen(state)
-        if seen is not None and seen[0] <= timer.due:
+        at = first_at(state)
+        if at is not None and at <= timer.due:
             return ()
         return (decide(name, bind.order, (state.carrier, state.waybill_no), timer.due, bind.event_id),)
 
@@ -62,7 +62,7 @@ def no_hub_after_pickup(name: str, category: str, window: Window) -> Rule:
             return ()
         return tuple(
             decide(name, b.order, (state.carrier, state.waybill_no), timer.due, state.first_collected[1], b.event_id)
-            for b in state.bound.values()
+            for b in state.bound
         )
 
     # A scan can start the window only as the parcel's first collected scan.

@@ -32,7 +32,7 @@ def on_input(state: ParcelState, item, policy):
     if isinstance(item, CarrierScan):       # the window opens: watch every order bound now
         if state.first_hub[1] != item.event_id or t.ended:
             return ()
-        return tuple(_timer(state, b, policy) for b in state.bound.values())
+        return tuple(_timer(state, b, policy) for b in state.bound)
     if not isinstance(item, Bind):
         return ()
     limit = limit_ms(t.origin, item.order, policy.transit)
@@ -47,7 +47,7 @@ def on_input(state: ParcelState, item, policy):
 
 
 def on_deadline(state: ParcelState, timer: Timer, policy):
-    bind, t = state.bound.get(timer.order_id), state.transit
+    bind, t = state.binding_of(timer.order_id), state.transit
     if bind is None or bind.uploaded_at != timer.ref or t is None or t.ended:
         return ()
     again = _timer(state, bind, policy)

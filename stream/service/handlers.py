@@ -8,7 +8,7 @@ from collections import OrderedDict
 import orjson
 
 from detectors.decisions import Decision, Timer
-from detectors.events import CarrierScan, OrderPaid, TrackingUploaded, split_parcel
+from detectors.events import CarrierScan, OrderPaid, TrackingUploaded
 from detectors.messages import PARCEL, OrderOpened
 from detectors.penalties import PenaltyBook, violation
 from detectors.retention import EXPIRE
@@ -52,7 +52,7 @@ class SideHandler:
         if raw is not None:
             return DECODE[self.side](raw)
         if self.side == PARCEL:
-            return ParcelState(*split_parcel(key))
+            return ParcelState(key)
         return OrderState() if self.side == "order" else PickupState()
 
     async def input(self, item, raw: bytes, p: int = 0) -> list[Timer]:
