@@ -16,6 +16,16 @@ _STATUS = {s: s for s in SCAN_STATUSES}     # checks a status and gives its one 
 _ACTION = {UPLOAD: UPLOAD, CANCEL: CANCEL}
 
 
+def _text_time(at) -> int | None:
+    """An event time that is not in-range epoch ms: RFC 3339 text, else None (not sure)."""
+    if type(at) is str:
+        try:
+            return parse_time(at)
+        except TimeError:
+            return None
+    return None
+
+
 def fast_paid(o: dict) -> OrderPaid | None:
     try:
         event_id, order_id, shop_id, product_id, recipient_id, amount, a = (
@@ -37,16 +47,10 @@ def fast_paid(o: dict) -> OrderPaid | None:
             and recipient_id.strip() and city.strip()):
         return None
     at = o.get("paid_at")
-    if type(at) is int:
-        if not MIN_MS <= at < MAX_MS:
+    if type(at) is not int or not MIN_MS <= at < MAX_MS:     # epoch ms in range: most, no call
+        at = _text_time(at)
+        if at is None:
             return None
-    elif type(at) is str:
-        try:
-            at = parse_time(at)
-        except TimeError:
-            return None
-    else:
-        return None
     address = Address(intern(province or ""), intern(city), intern(district or ""), detail or "")
     return OrderPaid(event_id, order_id, intern(shop_id), product_id, at, amount, recipient_id, address, hours)
 
@@ -63,16 +67,10 @@ def fast_scan(o: dict) -> CarrierScan | None:
             and event_id.strip() and carrier.strip() and waybill_no.strip() and description.strip()):
         return None
     at = o.get("scanned_at")
-    if type(at) is int:
-        if not MIN_MS <= at < MAX_MS:
+    if type(at) is not int or not MIN_MS <= at < MAX_MS:     # epoch ms in range: most, no call
+        at = _text_time(at)
+        if at is None:
             return None
-    elif type(at) is str:
-        try:
-            at = parse_time(at)
-        except TimeError:
-            return None
-    else:
-        return None
     if city is not None and not city.strip():
         city = None
     return CarrierScan(event_id, intern(carrier), waybill_no, at, status, description, city)
@@ -90,14 +88,8 @@ def fast_upload(o: dict) -> TrackingUploaded | None:
             and event_id.strip() and order_id.strip() and shop_id.strip() and carrier.strip() and waybill_no.strip()):
         return None
     at = o.get("uploaded_at")
-    if type(at) is int:
-        if not MIN_MS <= at < MAX_MS:
+    if type(at) is not int or not MIN_MS <= at < MAX_MS:     # epoch ms in range: most, no call
+        at = _text_time(at)
+        if at is None:
             return None
-    elif type(at) is str:
-        try:
-            at = parse_time(at)
-        except TimeError:
-            return None
-    else:
-        return None
     return TrackingUploaded(event_id, order_id, intern(shop_id), intern(carrier), waybill_no, at, action)

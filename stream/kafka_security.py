@@ -73,13 +73,9 @@ def kafka_python_config(s: Settings | None = None) -> dict:
     """Keyword arguments for kafka-python's consumer, producer and admin client: the given
     settings, else the environment's. Empty for PLAINTEXT, so nothing changes there."""
     s = s if s is not None else from_env()
-    check(s)
-    protocol = s.kafka_security_protocol.upper()
-    if protocol == "PLAINTEXT":
+    config = _base_config(s)
+    if not config:
         return {}
-    config: dict = {"security_protocol": protocol}
-    if uses_sasl(s):
-        config.update(_sasl_args(s))
     if uses_tls(s):
         config["ssl_check_hostname"] = True
         if s.kafka_ssl_cafile:
@@ -95,6 +91,16 @@ def aiokafka_config(s: Settings | None = None) -> dict:
     """Keyword arguments for aiokafka's consumer (the audit replay): the given settings, else
     the environment's. Empty for PLAINTEXT, as kafka_python_config."""
     s = s if s is not None else from_env()
+    config = _base_config(s)
+    if not config:
+        return {}
+    if uses_tls(s):
+        config["ssl_context"] = ssl_context(s)
+    return config
+
+
+def _base_config(s: Settings) -> dict:
+    """What both clients take alike: the protocol and SASL; empty for PLAINTEXT."""
     check(s)
     protocol = s.kafka_security_protocol.upper()
     if protocol == "PLAINTEXT":
@@ -102,8 +108,6 @@ def aiokafka_config(s: Settings | None = None) -> dict:
     config: dict = {"security_protocol": protocol}
     if uses_sasl(s):
         config.update(_sasl_args(s))
-    if uses_tls(s):
-        config["ssl_context"] = ssl_context(s)
     return config
 
 
