@@ -46,13 +46,16 @@ class Binding:
 class Transit:
     """What transit_timeout (中转超时) needs of a parcel's scans; kept only when a
     policy enables it. The window runs from the first hub record to the first
-    delivering/signed scan after it."""
+    delivering/signed scan after it. Flat fields, not (time, event_id) pairs: each
+    pair was a tuple of its own, and the silence's start kept a time nobody reads
+    (issue 13: ~110 bytes a parcel)."""
 
     origin: str | None = None        # province of the first collected / first hub scan, fixed at the window's start
-    last: Seen | None = None         # the latest scan in the window (None: not started)
+    last_at: int | None = None       # the latest scan in the window (None: not started)
+    last_id: str | None = None       # its event_id
     ended: bool = False              # a delivering or signed scan closed the window
     widest: int = 0                  # the longest silence between two scans in the window, ms
-    widest_from: Seen | None = None  # the scan that silence followed
+    widest_from: str | None = None   # the event_id of the scan that silence followed
 
 
 @dataclass(slots=True)

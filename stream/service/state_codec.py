@@ -143,10 +143,14 @@ def _bindings_before_refs(d: dict) -> tuple[list, tuple]:
 
 
 def _transit(d: dict | None) -> Transit | None:
-    """transit_timeout's facts (policy platform-2026-07); absent from states written before it."""
+    """transit_timeout's facts (policy platform-2026-07); absent from states written before it.
+    Written before its fields were flat: "last" and "widest_from" as [time, event_id]."""
     if d is None:
         return None
-    return Transit(d["origin"], _t(d["last"]), d["ended"], d["widest"], _t(d["widest_from"]))
+    if "last" in d:
+        last, widest_from = d["last"] or (None, None), d["widest_from"]
+        return Transit(d["origin"], last[0], last[1], d["ended"], d["widest"], widest_from and widest_from[1])
+    return Transit(d["origin"], d["last_at"], d["last_id"], d["ended"], d["widest"], d["widest_from"])
 
 
 def decode_pickup_state(raw: bytes) -> PickupState:
