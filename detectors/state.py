@@ -15,7 +15,6 @@ from .events import value
 from .messages import OrderFacts
 from .redelivery import NONE_TAKEN
 
-Seen = tuple[int, str]  # (event time, event_id) of a remembered scan
 # Most keys never fire: they share this empty set until their first decision (sides._keep_fresh),
 # instead of each holding an empty set of its own (216 bytes, three per order).
 NOTHING_FIRED: frozenset = frozenset()
@@ -61,8 +60,12 @@ class Transit:
 @dataclass(slots=True)
 class ParcelState:
     key: str                          # carrier:waybill_no, the one string the engine's table holds too
-    first_collected: Seen | None = None
-    first_hub: Seen | None = None
+    # A first scan as its time and event_id side by side, not a (time, event_id) tuple of its own
+    # (issue 13: 96 bytes a parcel less).
+    first_collected: int | None = None
+    first_collected_id: str | None = None
+    first_hub: int | None = None                                # the first hub record
+    first_hub_id: str | None = None
     first_signed: int | None = None                             # its time: all not_received reads
     deliveries: tuple[tuple[str, str], ...] = ()   # (city, event_id) of the first delivering/signed scan there, oldest first
     uploads: list[Binding] = field(default_factory=list)        # within the duplicate window, oldest first

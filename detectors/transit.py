@@ -20,8 +20,7 @@ ENDS = ("delivering", "signed")
 
 def track(state: ParcelState, scan: CarrierScan, limits: TransitLimits) -> None:
     """Called for every new scan after first_hub is updated and before first_collected is."""
-    hub = state.first_hub
-    opens = hub is not None and hub[0] == scan.scanned_at and hub[1] == scan.event_id
+    opens = state.first_hub == scan.scanned_at and state.first_hub_id == scan.event_id
     first_collected = scan.status == "collected" and state.first_collected is None
     t = state.transit
     if t is None:

@@ -30,7 +30,7 @@ def on_input(state: ParcelState, item, policy):
     if t is None or t.last_at is None:
         return ()
     if isinstance(item, CarrierScan):       # the window opens: watch every order bound now
-        if state.first_hub[1] != item.event_id or t.ended:
+        if state.first_hub_id != item.event_id or t.ended:
             return ()
         return tuple(_timer(state, b, policy) for b in state.bound)
     if not isinstance(item, Bind):
