@@ -118,7 +118,7 @@ def scan_input(state: ParcelState, scan: CarrierScan, policy: Policy) -> Step | 
 def _take_scan(state: ParcelState, scan: CarrierScan, policy: Policy) -> list[Message]:
     if state.first_hub is None and is_hub_record(
             scan.description, policy.hub_suffixes_for(scan.carrier), policy.destination_words):
-        state.first_hub = (scan.scanned_at, scan.event_id)
+        state.first_hub, state.first_hub_id = scan.scanned_at, scan.event_id
     if policy.transit is not None and "transit_timeout" in policy.enabled:
         track_transit(state, scan, policy.transit)   # before first_collected moves: it reads it
     status = scan.status
@@ -131,14 +131,13 @@ def _take_scan(state: ParcelState, scan: CarrierScan, policy: Policy) -> list[Me
         if find(state.deliveries, city) is None:
             state.deliveries += ((city, scan.event_id),)
     if status == "collected" and state.first_collected is None:
-        state.first_collected = (scan.scanned_at, scan.event_id)
+        state.first_collected, state.first_collected_id = scan.scanned_at, scan.event_id
         return [_pickup_fact(state, scan.sort_key, b.order.order_id, True) for b in state.bound]
     return []
 
 
 def _pickup_fact(state: ParcelState, sort_key, order_id: str, bound: bool) -> PickupFact:
-    first = state.first_collected
-    return PickupFact(sort_key, order_id, state.key, bound, first[0] if first else None, first[1] if first else None)
+    return PickupFact(sort_key, order_id, state.key, bound, state.first_collected, state.first_collected_id)
 
 
 def pickup_input(state: PickupState, item: OrderOpened | PickupFact, policy: Policy) -> Step:

@@ -15,7 +15,6 @@ from .events import value
 from .messages import OrderFacts
 from .redelivery import NONE_TAKEN
 
-Seen = tuple[int, str]  # (event time, event_id) of a remembered scan
 # Most keys never fire: they share this empty set until their first decision (sides._keep_fresh),
 # instead of each holding an empty set of its own (216 bytes, three per order).
 NOTHING_FIRED: frozenset = frozenset()
@@ -46,20 +45,27 @@ class Binding:
 class Transit:
     """What transit_timeout (中转超时) needs of a parcel's scans; kept only when a
     policy enables it. The window runs from the first hub record to the first
-    delivering/signed scan after it."""
+    delivering/signed scan after it. Flat fields, not (time, event_id) pairs: each
+    pair was a tuple of its own, and the silence's start kept a time nobody reads
+    (issue 13: ~110 bytes a parcel)."""
 
     origin: str | None = None        # province of the first collected / first hub scan, fixed at the window's start
-    last: Seen | None = None         # the latest scan in the window (None: not started)
+    last_at: int | None = None       # the latest scan in the window (None: not started)
+    last_id: str | None = None       # its event_id
     ended: bool = False              # a delivering or signed scan closed the window
     widest: int = 0                  # the longest silence between two scans in the window, ms
-    widest_from: Seen | None = None  # the scan that silence followed
+    widest_from: str | None = None   # the event_id of the scan that silence followed
 
 
 @dataclass(slots=True)
 class ParcelState:
     key: str                          # carrier:waybill_no, the one string the engine's table holds too
-    first_collected: Seen | None = None
-    first_hub: Seen | None = None
+    # A first scan as its time and event_id side by side, not a (time, event_id) tuple of its own
+    # (issue 13: 96 bytes a parcel less).
+    first_collected: int | None = None
+    first_collected_id: str | None = None
+    first_hub: int | None = None                                # the first hub record
+    first_hub_id: str | None = None
     first_signed: int | None = None                             # its time: all not_received reads
     deliveries: tuple[tuple[str, str], ...] = ()   # (city, event_id) of the first delivering/signed scan there, oldest first
     uploads: list[Binding] = field(default_factory=list)        # within the duplicate window, oldest first

@@ -20,26 +20,25 @@ ENDS = ("delivering", "signed")
 
 def track(state: ParcelState, scan: CarrierScan, limits: TransitLimits) -> None:
     """Called for every new scan after first_hub is updated and before first_collected is."""
-    seen = (scan.scanned_at, scan.event_id)
-    opens = state.first_hub == seen
+    opens = state.first_hub == scan.scanned_at and state.first_hub_id == scan.event_id
     first_collected = scan.status == "collected" and state.first_collected is None
     t = state.transit
     if t is None:
         if not (opens or first_collected):
             return
         t = state.transit = Transit()
-    if t.last is None:                                   # before the window: where the parcel starts
+    if t.last_at is None:                                # before the window: where the parcel starts
         if t.origin is None and (opens or first_collected):
             t.origin = scan_province(scan, limits.places)
         if opens:
-            t.last, t.ended = seen, scan.status in ENDS
+            t.last_at, t.last_id, t.ended = scan.scanned_at, scan.event_id, scan.status in ENDS
         return
     if t.ended:
         return
-    gap = scan.scanned_at - t.last[0]
+    gap = scan.scanned_at - t.last_at
     if gap > t.widest:
-        t.widest, t.widest_from = gap, t.last
-    t.last, t.ended = seen, scan.status in ENDS
+        t.widest, t.widest_from = gap, t.last_id
+    t.last_at, t.last_id, t.ended = scan.scanned_at, scan.event_id, scan.status in ENDS
 
 
 def limit_ms(origin: str | None, order: OrderFacts, limits: TransitLimits) -> int:

@@ -10,4 +10,4 @@ from .shapes import no_scan_after_upload
 NAME = "collect_timeout_24h"
 
 RULE = no_scan_after_upload(NAME, TIMEOUT, window=lambda policy: policy.collect_ms,
-                            first_at=lambda state: state.first_collected and state.first_collected[0])
+                            first_at=lambda state: state.first_collected)

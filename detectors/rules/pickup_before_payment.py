@@ -13,19 +13,20 @@ NAME = "pickup_before_payment"
 
 
 def on_input(state: ParcelState, item, policy):
-    first = state.first_collected
-    if first is None:
+    at = state.first_collected
+    if at is None:
         return ()
     if isinstance(item, Bind):
         binds = (item,)
-    elif isinstance(item, CarrierScan) and item.event_id == first[1]:
+    elif isinstance(item, CarrierScan) and item.event_id == state.first_collected_id:
         binds = state.bound
     else:
         return ()
+    first = (at, state.first_collected_id)
     return tuple(
         decide(NAME, b.order, (state.carrier, state.waybill_no), item.sort_key[0],
                *_chronological((first, (b.order.paid_at, b.order.paid_event_id), (b.uploaded_at, b.event_id))))
-        for b in binds if first[0] < b.order.paid_at
+        for b in binds if at < b.order.paid_at
     )
 
 

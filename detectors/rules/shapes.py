@@ -44,24 +44,24 @@ def no_scan_after_upload(name: str, category: str, window: Window, first_at: Fir
 
 def no_hub_after_pickup(name: str, category: str, window: Window) -> Rule:
     def failed_by(state: ParcelState, due: int) -> bool:
-        return state.first_hub is None or state.first_hub[0] > due
+        return state.first_hub is None or state.first_hub > due
 
     def on_input(state: ParcelState, item, policy):
         if state.first_collected is None:
             return ()
-        due = state.first_collected[0] + window(policy)
-        if isinstance(item, CarrierScan) and item.event_id == state.first_collected[1]:
+        due = state.first_collected + window(policy)
+        if isinstance(item, CarrierScan) and item.event_id == state.first_collected_id:
             return (Timer(due, name, PARCEL, state.key, "", state.key),)
         if isinstance(item, Bind) and due < item.uploaded_at and failed_by(state, due):
             return (decide(name, item.order, (state.carrier, state.waybill_no), item.uploaded_at,
-                           state.first_collected[1], item.event_id),)
+                           state.first_collected_id, item.event_id),)
         return ()
 
     def on_deadline(state: ParcelState, timer: Timer, policy):
         if not failed_by(state, timer.due):
             return ()
         return tuple(
-            decide(name, b.order, (state.carrier, state.waybill_no), timer.due, state.first_collected[1], b.event_id)
+            decide(name, b.order, (state.carrier, state.waybill_no), timer.due, state.first_collected_id, b.event_id)
             for b in state.bound
         )
 

@@ -21,16 +21,16 @@ NAME = "transit_timeout"
 
 
 def _timer(state: ParcelState, bind: Bind, policy) -> Timer:
-    due = state.transit.last[0] + limit_ms(state.transit.origin, bind.order, policy.transit)
+    due = state.transit.last_at + limit_ms(state.transit.origin, bind.order, policy.transit)
     return Timer(due, NAME, PARCEL, state.key, bind.order.order_id, state.key, ref=bind.uploaded_at)
 
 
 def on_input(state: ParcelState, item, policy):
     t = state.transit
-    if t is None or t.last is None:
+    if t is None or t.last_at is None:
         return ()
     if isinstance(item, CarrierScan):       # the window opens: watch every order bound now
-        if state.first_hub[1] != item.event_id or t.ended:
+        if state.first_hub_id != item.event_id or t.ended:
             return ()
         return tuple(_timer(state, b, policy) for b in state.bound)
     if not isinstance(item, Bind):
@@ -38,11 +38,11 @@ def on_input(state: ParcelState, item, policy):
     limit = limit_ms(t.origin, item.order, policy.transit)
     parcel = (state.carrier, state.waybill_no)
     if t.widest > limit:
-        return (decide(NAME, item.order, parcel, item.uploaded_at, t.widest_from[1], item.event_id),)
+        return (decide(NAME, item.order, parcel, item.uploaded_at, t.widest_from, item.event_id),)
     if t.ended:
         return ()
-    if t.last[0] + limit < item.uploaded_at:
-        return (decide(NAME, item.order, parcel, item.uploaded_at, t.last[1], item.event_id),)
+    if t.last_at + limit < item.uploaded_at:
+        return (decide(NAME, item.order, parcel, item.uploaded_at, t.last_id, item.event_id),)
     return (_timer(state, item, policy),)
 
 
@@ -53,7 +53,7 @@ def on_deadline(state: ParcelState, timer: Timer, policy):
     again = _timer(state, bind, policy)
     if again.due > timer.due:                # scanned since: the silence starts again
         return (again,)
-    return (decide(NAME, bind.order, (state.carrier, state.waybill_no), timer.due, t.last[1], bind.event_id),)
+    return (decide(NAME, bind.order, (state.carrier, state.waybill_no), timer.due, t.last_id, bind.event_id),)
 
 
 RULE = Rule(NAME, TIMEOUT, PARCEL, on_input=on_input, on_deadline=on_deadline, reads=(Bind, CarrierScan))

@@ -23,10 +23,6 @@ def dumps(obj: Any) -> bytes:
     return orjson.dumps(obj, default=_default)
 
 
-def _t(seen) -> tuple | None:
-    return tuple(seen) if seen is not None else None
-
-
 def _at(stored) -> int | None:
     """A first scan's time; states stored before keeping the time only held [time, event_id]."""
     return stored[0] if isinstance(stored, list) else stored
@@ -103,10 +99,18 @@ def decode_order_state(raw: bytes) -> OrderState:
 def decode_parcel_state(raw: bytes) -> ParcelState:
     d = as_doc(raw)
     uploads, bound = _bindings(d)
+    collected_at, collected_id = _first(d, "first_collected")
+    hub_at, hub_id = _first(d, "first_hub")
     return ParcelState(
-        parcel_key(d["carrier"], d["waybill_no"]), _t(d["first_collected"]), _t(d["first_hub"]), _at(d["first_signed"]),
+        parcel_key(d["carrier"], d["waybill_no"]), collected_at, collected_id, hub_at, hub_id, _at(d["first_signed"]),
         _entries(d["deliveries"], lambda k, v: (k, _at_id(v))), uploads, bound,
         _seen(d["seen"]), _fired(d["fired"]), **_kept(d), transit=_transit(d.get("transit")))
+
+
+def _first(d: dict, name: str) -> tuple[int | None, str | None]:
+    """A first scan's (time, event_id); stored before as one [time, event_id] field."""
+    stored = d[name]
+    return (stored[0], stored[1]) if isinstance(stored, list) else (stored, d.get(f"{name}_id"))
 
 
 def _bindings(d: dict) -> tuple[list, tuple]:
@@ -143,10 +147,14 @@ def _bindings_before_refs(d: dict) -> tuple[list, tuple]:
 
 
 def _transit(d: dict | None) -> Transit | None:
-    """transit_timeout's facts (policy platform-2026-07); absent from states written before it."""
+    """transit_timeout's facts (policy platform-2026-07); absent from states written before it.
+    Written before its fields were flat: "last" and "widest_from" as [time, event_id]."""
     if d is None:
         return None
-    return Transit(d["origin"], _t(d["last"]), d["ended"], d["widest"], _t(d["widest_from"]))
+    if "last" in d:
+        last, widest_from = d["last"] or (None, None), d["widest_from"]
+        return Transit(d["origin"], last[0], last[1], d["ended"], d["widest"], widest_from and widest_from[1])
+    return Transit(d["origin"], d["last_at"], d["last_id"], d["ended"], d["widest"], d["widest_from"])
 
 
 def decode_pickup_state(raw: bytes) -> PickupState:
