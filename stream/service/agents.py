@@ -8,7 +8,7 @@ import faust
 import orjson
 from faust.types import TP
 
-from . import faust_compat
+from . import faust_compat, reconnect
 from .app import Context
 from .continuity import Continuity
 from .rocks import table_options
@@ -98,7 +98,10 @@ def install(app, ctx: Context) -> None:
     @app.timer(HOLE_RETRY_INTERVAL)
     async def retry_holes():
         # Records Faust dropped below its read offset get no message to trigger another seek.
-        if ctx.gate.ready is not None and ctx.gate.ready.is_set() and not ctx.gate.stopping:
+        if reconnect.BROKERS.down:       # nothing comes from a broker that is away: that quiet is no hole
+            for continuity in ctx.continuity.values():
+                continuity.excuse_quiet()
+        elif ctx.gate.ready is not None and ctx.gate.ready.is_set() and not ctx.gate.stopping:
             for continuity in ctx.continuity.values():
                 continuity.retry_quiet(app.consumer)
 

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import contextvars
 import logging
 from typing import Any
 
 import faust
+from aiokafka import errors as kafka_errors
 from aiokafka.client import AIOKafkaClient, ConnectionGroup
+from aiokafka.consumer.group_coordinator import GroupCoordinator
+from aiokafka.protocol.group import JoinGroupRequest
 from faust import current_event
 from faust.types import TP
 from faust.tables.recovery import Recovery
 from faust.transport.consumer import Consumer
-from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread, credentials_to_aiokafka_auth, server_list
+from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread, Consumer as AIOKafkaConsumer, credentials_to_aiokafka_auth, server_list
 from faust.transport.producer import ProducerBuffer
 from faust.utils.functional import consecutive_numbers
 from mode.services import WaitResults
@@ -46,6 +50,8 @@ def install() -> None:
     Recovery._build_highwaters = _build_highwaters
     _fetch_wait_from_app()
     _reconnect_backoff()
+    _commit_only_as_member()
+    _commit_only_unrebalanced()
     setattr(ProducerBuffer, _PATCHED, True)
 
 
@@ -79,6 +85,66 @@ def _reconnect_backoff() -> None:
         return await reconnect.connect(reconnect.BROKERS, f"{broker.host}:{broker.port}", now)
     AIOKafkaClient._get_conn = spaced_get_conn
     reconnect.quiet_aiokafka()
+
+
+def _commit_only_as_member(coordinator=GroupCoordinator) -> None:
+    """A commit begun before a rebalance waits out a lost broker, then aiokafka sends it with the
+    generation of that moment. Left alone it went out as member "" of generation -1, which a
+    broker takes as a standalone commit into an empty group: seen on Tansu restarted empty, the
+    old positions committed into the new group, and the new input below them never read. Kafka's
+    own consumer fails such a commit ("not part of an active group"); so does this, and a commit
+    whose assignment a rebalance replaced (its offsets belong to the old one). aiokafka raises
+    CommitFailedError ("already rebalanced"), which Faust takes as a commit not made."""
+    send = coordinator._do_commit_offsets
+
+    async def do_commit_offsets(self, assignment, offsets):
+        if offsets and (self.member_id == JoinGroupRequest.UNKNOWN_MEMBER_ID or not assignment.active):
+            raise kafka_errors.UnknownMemberIdError(self.group_id)
+        return await send(self, assignment, offsets)
+    coordinator._do_commit_offsets = do_commit_offsets
+
+
+_COMMIT: contextvars.ContextVar[dict | None] = contextvars.ContextVar("shipguard_commit", default=None)
+
+
+def _commit_only_unrebalanced(consumer_class=Consumer, driver=AIOKafkaConsumer) -> None:
+    """Faust's `_commit_offsets` picks the offsets, then flushes the producer, then commits, and
+    books them as committed even when the commit failed. Seen with Tansu killed: the flush waited
+    out the outage, a rebalance came in between, and the old positions were booked (and sent)
+    for the new assignment, so the worker sought past the new input. Offsets picked before a
+    rebalance are not committed after it, nor booked."""
+    commit_offsets, commit = consumer_class._commit_offsets, driver._commit
+    revoked = consumer_class.on_partitions_revoked
+
+    async def on_partitions_revoked(self, tps):
+        self._sg_rebalances = getattr(self, "_sg_rebalances", 0) + 1
+        return await revoked(self, tps)
+
+    async def counted_commit_offsets(self, offsets, start_new_transaction=True):
+        this = {"begun": getattr(self, "_sg_rebalances", 0), "books": None}
+        token = _COMMIT.set(this)
+        try:
+            did = await commit_offsets(self, offsets, start_new_transaction=start_new_transaction)
+        finally:
+            _COMMIT.reset(token)
+        if this["books"] is None:
+            return did
+        for tp, offset in this["books"].items():    # as the rebalance left them
+            if offset is None:
+                self._committed_offset.pop(tp, None)
+            else:
+                self._committed_offset[tp] = offset
+        return False
+
+    async def commit_unless_rebalanced(self, offsets):
+        this = _COMMIT.get()
+        if this is not None and this["begun"] != getattr(self, "_sg_rebalances", 0):
+            this["books"] = {tp: self._committed_offset.get(tp) for tp in offsets}
+            return False
+        return await commit(self, offsets)
+    consumer_class.on_partitions_revoked = on_partitions_revoked
+    consumer_class._commit_offsets = counted_commit_offsets
+    driver._commit = commit_unless_rebalanced
 
 
 def without_spinner(worker) -> None:

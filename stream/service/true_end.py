@@ -34,9 +34,13 @@ async def true_ends(answers: dict, bootstrap: list[str], auth: dict, timeout: fl
                 missing = sorted(f"{p.topic}/{p.partition}" for p in parts if consumer.highwater(p) is None)
                 raise RuntimeError(f"no fetch high watermark within {timeout:.0f} s for {', '.join(missing)}")
             await consumer.getmany(timeout_ms=100, max_records=1)
-        ends = {tp: max(answers[tp] or 0, consumer.highwater(part)) for part, tp in parts.items()}
+        ends = {tp: consumer.highwater(part) for part, tp in parts.items()}
     finally:
         await consumer.stop()
+    past = {tp: (answers[tp], end) for tp, end in ends.items() if (answers[tp] or 0) > end}
+    if past:
+        log.warning("ListOffsets answered past the fetch high watermark on %d partitions: %s", len(past),
+                    ", ".join(f"{tp.topic}/{tp.partition} {a} > {e}" for tp, (a, e) in sorted(past.items())))
     short = {tp: (answers[tp], end) for tp, end in ends.items() if (answers[tp] or 0) != end}
     if short:
         log.info("ListOffsets answered short of the fetch high watermark on %d partitions", len(short))

@@ -1,7 +1,11 @@
 """A worker whose broker dies mid-run retries it with backoff, one line per try, and resumes (issue 12).
 
 Before: aiokafka connected again every 100 ms from each of its loops, ~110 error lines/s and
-9 % of a core for as long as the broker was away (stream/service/reconnect.py)."""
+9 % of a core for as long as the broker was away (stream/service/reconnect.py).
+
+The restarted broker is empty, and the input after it is less than before: a worker that kept
+its old positions, or committed them into the new group, would never read it (seen in CI: a
+commit begun before the loss went out as a standalone commit, faust_compat._commit_only_as_member)."""
 from __future__ import annotations
 
 import os
@@ -42,8 +46,8 @@ def test_a_lost_broker_is_retried_quietly_and_the_worker_resumes_when_it_is_back
     try:
         port = metrics_port()
         worker = d.start_worker(port)
-        d.produce(path, slice(0, 20))
-        d.wait_for(lambda: events_in(port) > 0, timeout=120, what="the worker to take input")
+        d.produce(path, slice(0, 300))
+        d.wait_for(lambda: events_in(port) >= 300, timeout=120, what="the worker to take input")
 
         address, before = d.broker.bootstrap, len(worker_log.read_text().splitlines())
         os.kill(d.broker.proc.pid, signal.SIGKILL)
@@ -61,7 +65,7 @@ def test_a_lost_broker_is_retried_quietly_and_the_worker_resumes_when_it_is_back
         d.broker = EmbeddedBroker(port=int(address.rsplit(":", 1)[1])).start()   # memory only: topics again
         create_specs(d.broker.bootstrap, topic_specs(d.app_id, PARTITIONS))
         taken = events_in(port)
-        d.produce(path, slice(20, 40))
+        d.produce(path, slice(300, 306))
         d.wait_for(lambda: events_in(port) > taken, timeout=120, what="input taken after the broker came back")
         assert re.search(rf"broker {re.escape(address)} reachable again after \d+ s", worker_log.read_text())
     finally:

@@ -226,3 +226,37 @@ def test_a_partition_that_got_no_message_since_its_assignment_is_sought_too():
         await asyncio.sleep(0)
         assert consumer.sought == [(P0, 300)]
     asyncio.run(go())
+
+
+def test_the_quiet_of_a_broker_that_is_away_is_excused_and_counts_again_once_it_is_back():
+    consumer = FakeConsumer({P0: 100})
+    consumer.assignment = lambda: {P0}
+    consumer.highwater = lambda tp: 130
+    clock = Clock()
+
+    async def go():
+        c = Continuity("test", frozenset({"carrier-scan"}), clock)
+        assert await c.admit(consumer, Msg(P0, 100))
+        heard = c.heard[P0]
+        for t in range(1, 16):                                    # a 15 s outage, excused every 0.5 s or so
+            clock.at(heard + t)
+            c.excuse_quiet()
+        back = heard + 15
+        assert clock.at(back + 4) and c.retry_quiet(consumer) == 0        # quiet counts from the broker's return
+        assert clock.at(back + 5) and c.retry_quiet(consumer) == 1
+    asyncio.run(go())
+
+
+def test_records_fetched_but_never_taken_in_a_partition_with_nothing_committed_are_read_from_the_start():
+    consumer = FakeConsumer({})                                   # nothing committed: a new group
+    consumer.assignment = lambda: {P0}
+    consumer.highwater = lambda tp: 2                             # fetched to the end, no message came
+    clock = Clock()
+
+    async def go():
+        c = Continuity("test", frozenset({"carrier-scan"}), clock)
+        assert c.retry_quiet(consumer) == 0                       # quiet counts from the first look
+        assert clock.at(clock.t + 5) and c.retry_quiet(consumer) == 1
+        await asyncio.sleep(0)
+        assert consumer.sought == [(P0, 0)]
+    asyncio.run(go())
