@@ -7,8 +7,8 @@ A test (tests/unit/test_faust_compat.py) fails when another module reaches into 
 from __future__ import annotations
 
 import asyncio
-import functools
 import contextvars
+import functools
 import logging
 from typing import Any
 
@@ -21,7 +21,8 @@ from faust import current_event
 from faust.types import TP
 from faust.tables.recovery import Recovery
 from faust.transport.consumer import Consumer
-from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread, Consumer as AIOKafkaConsumer, credentials_to_aiokafka_auth, server_list
+from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread, credentials_to_aiokafka_auth, server_list
+from faust.transport.drivers.aiokafka import Consumer as AIOKafkaConsumer
 from faust.transport.producer import ProducerBuffer
 from faust.utils.functional import consecutive_numbers
 from mode.services import WaitResults
