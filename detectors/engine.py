@@ -21,7 +21,7 @@ from .messages import ORDER, PARCEL, PICKUP, Bind, Message, OrderOpened, PickupF
 from .penalties import PenaltyBook, violation
 from .policy import Policy
 from .retention import EXPIRE, Expiries, ran_out
-from .sides import INPUT, Step, deadline, order_input, parcel_input, pickup_input, scan_input
+from .sides import INPUT, ScanPlan, Step, deadline, order_input, parcel_input, pickup_input, scan_input
 from .state import OrderState, ParcelState, PickupState
 
 NEVER = float("-inf")
@@ -41,6 +41,8 @@ class Engine:
         self.book = PenaltyBook(policy)
         self.violations: list[dict] = []
         self.counts: Counter = Counter()
+        self._accepted = 0                     # counts["accepted"], added in at finish: a Counter's += per event cost 1 %
+        self._scan_plan = ScanPlan(policy)
         # Shop/product escalations (policy `escalations:`): opened orders and final decisions, closed by day.
         self.escalations = Escalations(policy) if policy.escalations else None
 
@@ -54,7 +56,7 @@ class Engine:
         if t <= self.final_through:
             self.counts["late"] += 1
             return
-        self.counts["accepted"] += 1
+        self._accepted += 1
         self._add_input(event, key)
         max_seen = self._max_seen
         if max_seen is None or t > max_seen:
@@ -69,6 +71,9 @@ class Engine:
         end = self.as_of if self.as_of is not None else self.watermark()
         if end is not None:
             self.advance(end)
+        if self._accepted:
+            self.counts["accepted"] += self._accepted
+            self._accepted = 0
         if self.final_through != NEVER:
             self._expiries.sweep(self.final_through, whole=True)   # the keys an expiry deadline would have dropped
         return self.violations
@@ -81,7 +86,7 @@ class Engine:
         if through <= self.final_through:
             return
         self.final_through = through
-        policy, orders, parcels, absorb = self.policy, self._orders, self._parcels, self._absorb
+        policy, orders, parcels, absorb, plan = self.policy, self._orders, self._parcels, self._absorb, self._scan_plan
         for item in self._agenda.due(through):
             cls = type(item)
             if cls is CarrierScan:                   # most inputs: looked up here, not in _state
@@ -89,7 +94,7 @@ class Engine:
                 state = parcels.get(key)
                 if state is None or state.keep_until < item.scanned_at:   # kept states are touched: never None
                     state = parcels[key] = ParcelState(key)                # (new, or its retention ran out)
-                step = scan_input(state, item, policy)
+                step = scan_input(state, item, policy, plan)
                 if step is not None:                                   # most scans cause nothing
                     absorb(step)
             elif cls is Timer:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sys import intern
 
 from .decisions import Decision, Timer
-from .events import CANCEL, Address, CarrierScan, OrderPaid, TrackingUploaded
+from .events import CANCEL, SCAN_STATUSES, Address, CarrierScan, OrderPaid, TrackingUploaded
 from .hubs import is_hub_record
 from .messages import ORDER, PARCEL, PICKUP, Bind, Message, OrderFacts, OrderOpened, PickupFact, Unbind
 from .places import normalize_place
@@ -96,34 +96,64 @@ def parcel_input(state: ParcelState, item: CarrierScan | Bind | Unbind, policy: 
     return _kept(PARCEL, None, state, item.sort_key[0], _ask_rules(PARCEL, state, item, policy, messages), policy)
 
 
-def scan_input(state: ParcelState, scan: CarrierScan, policy: Policy) -> Step | None:
+class ScanPlan:
+    """What a policy makes of every scan, looked up once, not on each of them: scans are most
+    inputs, and the index, the transit switch and the retention were a third of a scan's calls
+    (issue 13). The offline engine makes one a run; the stream one a policy (`scan_plan`)."""
+
+    __slots__ = ("rules", "transit", "retention_ms")
+
+    def __init__(self, policy: Policy):
+        index = triggered(policy.enabled)
+        self.rules = {status: index.get((PARCEL, CarrierScan, status)) for status in SCAN_STATUSES}
+        self.transit = policy.transit if policy.transit is not None and "transit_timeout" in policy.enabled \
+            else None
+        self.retention_ms = policy.retention_ms
+
+
+_PLANS: dict[int, tuple[Policy, ScanPlan]] = {}
+
+
+def scan_plan(policy: Policy) -> ScanPlan:
+    known = _PLANS.get(id(policy))
+    if known is None or known[0] is not policy:
+        known = _PLANS[id(policy)] = (policy, ScanPlan(policy))
+    return known[1]
+
+
+def scan_input(state: ParcelState, scan: CarrierScan, policy: Policy, plan: ScanPlan | None = None) -> Step | None:
     """Most inputs are scans: their own short path (the engine calls it directly). None: the
     scan changed the parcel's facts only, or was a redelivery -- nothing follows from it."""
     seen = take(state.seen, scan.event_id)
     if seen is None:                        # a redelivery
         return None
     state.seen = seen
-    messages = _take_scan(state, scan, policy)
-    rules = triggered(policy.enabled).get((PARCEL, CarrierScan, scan.status))
+    if plan is None:
+        plan = scan_plan(policy)
+    messages = _take_scan(state, scan, policy, plan.transit)
+    rules = plan.rules[scan.status]
     if not (messages or rules or state.expiry_due is None):
-        touch(state, PARCEL, None, scan.scanned_at, (), policy.retention_ms)   # sets no deadline
+        keep = scan.scanned_at + plan.retention_ms      # touch(), for a key whose expiry stands
+        if state.keep_until is None or keep > state.keep_until:
+            state.keep_until = keep
         return None
-    step = Step(None, messages)
+    step = Step(None, messages or [])
     if rules:
         _ask(rules, state, scan, policy, step)
-    touch(state, PARCEL, None, scan.scanned_at, step.timers, policy.retention_ms)
+    touch(state, PARCEL, None, scan.scanned_at, step.timers, plan.retention_ms)
     return step
 
 
-def _take_scan(state: ParcelState, scan: CarrierScan, policy: Policy) -> list[Message]:
+def _take_scan(state: ParcelState, scan: CarrierScan, policy: Policy, transit) -> list[Message] | tuple:
+    """The scan's facts into the parcel; the pickup facts that follow (most scans: none, `()`)."""
     if state.first_hub is None and is_hub_record(
             scan.description, policy.hub_suffixes_for(scan.carrier), policy.destination_words):
         state.first_hub, state.first_hub_id = scan.scanned_at, scan.event_id
-    if policy.transit is not None and "transit_timeout" in policy.enabled:
-        track_transit(state, scan, policy.transit)   # before first_collected moves: it reads it
+    if transit is not None:
+        track_transit(state, scan, transit)   # before first_collected moves: it reads it
     status = scan.status
     if status == "in_transit":                       # the most common scan changes nothing here
-        return []
+        return ()
     if status == "signed" and state.first_signed is None:
         state.first_signed = scan.scanned_at
     if status in ("delivering", "signed") and scan.city:
@@ -133,7 +163,7 @@ def _take_scan(state: ParcelState, scan: CarrierScan, policy: Policy) -> list[Me
     if status == "collected" and state.first_collected is None:
         state.first_collected, state.first_collected_id = scan.scanned_at, scan.event_id
         return [_pickup_fact(state, scan.sort_key, b.order.order_id, True) for b in state.bound]
-    return []
+    return ()
 
 
 def _pickup_fact(state: ParcelState, sort_key, order_id: str, bound: bool) -> PickupFact:
