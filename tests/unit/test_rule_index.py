@@ -52,3 +52,14 @@ def test_a_scan_reaches_only_the_rules_that_read_its_status():
     assert [r.name for r in index[("parcel", CarrierScan, "collected")]] == [
         "pickup_before_payment", "no_transfer_center_24h", "dispatch_timeout_24h", "transit_timeout"]
     assert ("pickup", PickupFact, None) not in index
+
+
+@pytest.mark.parametrize("policy", ["seed-v1", "platform-2026-07"])
+def test_a_scan_plan_holds_the_index_of_each_status(policy):
+    loaded = load_policy(policy)
+    plan = sides.scan_plan(loaded)
+    index = triggered(loaded.enabled)
+    assert plan.rules == {s: index.get(("parcel", CarrierScan, s)) for s in SCAN_STATUSES}
+    assert (plan.transit is not None) == (loaded.transit is not None and "transit_timeout" in loaded.enabled)
+    assert plan.retention_ms == loaded.retention_ms
+    assert sides.scan_plan(loaded) is plan            # one a policy, not one a scan
