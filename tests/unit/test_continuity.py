@@ -73,6 +73,17 @@ class Clock:
         return True
 
 
+def watchdog(committed, high, assigned=None):
+    """A consumer at `committed` whose fetches reached `high` (None: not fetched since its assignment),
+    the clock the test sets, and the watchdog over them."""
+    consumer = FakeConsumer(committed)
+    if assigned is not None:
+        consumer.assignment = lambda: assigned
+    consumer.highwater = lambda tp: high
+    clock = Clock()
+    return consumer, clock, Continuity("test", frozenset({"carrier-scan"}), clock)
+
+
 def run(consumer, offsets, c=None):
     c = c or Continuity("test")
 
@@ -123,13 +134,9 @@ def test_after_a_revocation_the_committed_offset_decides_again():
 
 
 def test_a_hole_whose_re_read_was_dropped_is_sought_again_with_a_backoff():
-    consumer = FakeConsumer({P0: 100})
-    consumer.assignment = lambda: {P0}
-    consumer.highwater = lambda tp: 126
-    clock = Clock()
+    consumer, clock, c = watchdog({P0: 100}, 126)
 
     async def go():
-        c = Continuity("test", frozenset({"carrier-scan"}), clock)
         assert not await c.admit(consumer, Msg(P0, 125))     # stale: the hole 100..124, one seek
         await asyncio.sleep(0)
         assert consumer.sought == [(P0, 100)]
@@ -152,13 +159,9 @@ def test_a_hole_whose_re_read_was_dropped_is_sought_again_with_a_backoff():
 
 
 def test_a_partition_with_messages_waiting_but_none_coming_is_sought_to_its_next_offset():
-    consumer = FakeConsumer({P0: 100})
-    consumer.assignment = lambda: {P0, TP("other-topic", 0)}
-    consumer.highwater = lambda tp: 130
-    clock = Clock()
+    consumer, clock, c = watchdog({P0: 100}, 130, {P0, TP("other-topic", 0)})
 
     async def go():
-        c = Continuity("test", frozenset({"carrier-scan"}), clock)
         assert await c.admit(consumer, Msg(P0, 100))
         assert await c.admit(consumer, Msg(P0, 101))             # then Faust drops 102.. silently
         heard = c.heard[P0]
@@ -182,13 +185,9 @@ def test_a_partition_with_messages_waiting_but_none_coming_is_sought_to_its_next
 
 
 def test_a_partition_caught_up_is_never_starved():
-    consumer = FakeConsumer({P0: 5})
-    consumer.assignment = lambda: {P0}
-    consumer.highwater = lambda tp: 5
-    clock = Clock()
+    consumer, clock, c = watchdog({P0: 5}, 5)
 
     async def go():
-        c = Continuity("test", frozenset({"carrier-scan"}), clock)
         assert clock.at(10_000) and c.retry_quiet(consumer) == 0 and consumer.sought == []
     asyncio.run(go())
 
@@ -196,14 +195,10 @@ def test_a_partition_caught_up_is_never_starved():
 def test_a_partition_never_fetched_since_its_assignment_is_sought_and_fetched_again():
     """Seen once after a rebalance: a platform partition with 81 messages waiting was never fetched
     again (Faust had taken it out of its fetches), and nothing said so for 5 minutes."""
-    consumer = FakeConsumer({P0: 300})
-    consumer.assignment = lambda: {P0}
-    consumer.highwater = lambda tp: None                  # never fetched since it was assigned
+    consumer, clock, c = watchdog({P0: 300}, None)        # never fetched since it was assigned
     consumer._buffered_partitions.add(P0)                 # Faust's flow control left it out
-    clock = Clock()
 
     async def go():
-        c = Continuity("test", frozenset({"carrier-scan"}), clock)
         assert clock.at(1000) and c.retry_quiet(consumer) == 0
         assert clock.at(1004) and c.retry_quiet(consumer) == 0      # 5 s first, as for any stall
         assert clock.at(1005) and c.retry_quiet(consumer) == 1
@@ -215,12 +210,9 @@ def test_a_partition_never_fetched_since_its_assignment_is_sought_and_fetched_ag
 
 def test_a_partition_that_got_no_message_since_its_assignment_is_sought_too():
     """Quiet counts from when the watchdog first looked, not only from a message that came."""
-    consumer = FakeConsumer({P0: 300})
-    consumer.highwater = lambda tp: 381
-    clock = Clock()
+    consumer, clock, c = watchdog({P0: 300}, 381)
 
     async def go():
-        c = Continuity("test", frozenset({"carrier-scan"}), clock)
         assert clock.at(1000) and c.retry_quiet(consumer) == 0
         assert clock.at(1005) and c.retry_quiet(consumer) == 1
         await asyncio.sleep(0)
@@ -229,13 +221,9 @@ def test_a_partition_that_got_no_message_since_its_assignment_is_sought_too():
 
 
 def test_the_quiet_of_a_broker_that_is_away_is_excused_and_counts_again_once_it_is_back():
-    consumer = FakeConsumer({P0: 100})
-    consumer.assignment = lambda: {P0}
-    consumer.highwater = lambda tp: 130
-    clock = Clock()
+    consumer, clock, c = watchdog({P0: 100}, 130)
 
     async def go():
-        c = Continuity("test", frozenset({"carrier-scan"}), clock)
         assert await c.admit(consumer, Msg(P0, 100))
         heard = c.heard[P0]
         for t in range(1, 16):                                    # a 15 s outage, excused every 0.5 s or so
@@ -248,13 +236,10 @@ def test_the_quiet_of_a_broker_that_is_away_is_excused_and_counts_again_once_it_
 
 
 def test_records_fetched_but_never_taken_in_a_partition_with_nothing_committed_are_read_from_the_start():
-    consumer = FakeConsumer({})                                   # nothing committed: a new group
-    consumer.assignment = lambda: {P0}
-    consumer.highwater = lambda tp: 2                             # fetched to the end, no message came
-    clock = Clock()
+    # Nothing committed (a new group); fetched to the end, and no message came.
+    consumer, clock, c = watchdog({}, 2, {P0})
 
     async def go():
-        c = Continuity("test", frozenset({"carrier-scan"}), clock)
         assert c.retry_quiet(consumer) == 0                       # quiet counts from the first look
         assert clock.at(clock.t + 5) and c.retry_quiet(consumer) == 1
         await asyncio.sleep(0)
