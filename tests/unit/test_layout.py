@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 STREAM = ROOT / "stream"
 # What the worker runs: the service and the shared modules beside it (not stream/cli, not stream/tools).
-SERVED = sorted([*STREAM.glob("*.py"), *(STREAM / "service").glob("*.py")])
+SERVED = sorted([*STREAM.glob("*.py"), *(STREAM / "service").rglob("*.py")])
 
 
 def imported_packages(path: Path) -> set[str]:
