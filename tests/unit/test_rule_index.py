@@ -61,5 +61,4 @@ def test_a_scan_plan_holds_the_index_of_each_status(policy):
     index = triggered(loaded.enabled)
     assert plan.rules == {s: index.get(("parcel", CarrierScan, s)) for s in SCAN_STATUSES}
     assert (plan.transit is not None) == (loaded.transit is not None and "transit_timeout" in loaded.enabled)
-    assert plan.retention_ms == loaded.retention_ms
     assert sides.scan_plan(loaded) is plan            # one a policy, not one a scan
