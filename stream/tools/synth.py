@@ -42,16 +42,13 @@ import random
 from array import array
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
-from functools import lru_cache
 from typing import Iterator
 
 import orjson
 
-from detectors.events import CARRIER_SCAN, ORDER_PAID, TRACKING_UPLOADED
-
 from . import synth_platform
 from .synth_cases import STORM, plant
+from .synth_lines import BAD, CANCEL, DUP, PAID, SCAN, UPLOAD, bad_message, render, rfc3339
 from .synth_texts import (DAY, HOUR, MIN, SEC, COLLECTED, IN_TRANSIT, DELIVERING, SIGNED, RETURNED,
                           EXCEPTION, CARRIER_WEIGHTS, CARRIERS, EXCEPTION_TEXTS, ORIGIN_PLACES, PLACE_WEIGHTS,
                           PLACES, RETURNED_TEXT, TRUNK_PLACES, hub, outlet, short, text, waybill)
@@ -59,8 +56,6 @@ from .synth_texts import (DAY, HOUR, MIN, SEC, COLLECTED, IN_TRANSIT, DELIVERING
 START_MS = 1793462400000  # 2026-11-01T00:00:00+08:00
 LATENESS_MS = 5 * MIN
 
-PAID, UPLOAD, CANCEL, SCAN, DUP, BAD = range(6)
-STATUSES = ("collected", "in_transit", "delivering", "signed", "returned", "exception")
 
 # kind -> (share of orders, orders per case)
 RATES = {
@@ -106,8 +101,8 @@ class SynthLog:
         return len(self._order)
 
     def __iter__(self) -> Iterator[dict]:
-        line = self._b.line
-        return (line(i) for i in self._order)
+        b = self._b
+        return (render(b, i) for i in self._order)
 
 
 def synthesize(orders: int, seed: int, disorder_minutes: float, start_ms: int = START_MS,
@@ -136,24 +131,6 @@ def iter_generate(orders: int, seed: int, disorder_minutes: float,
     """As `generate`, but the lines are built one at a time (compact plan in memory)."""
     log = synthesize(orders, seed, disorder_minutes, start_ms, platform_cases)
     return iter(log), log.as_of
-
-
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-
-
-@lru_cache(maxsize=4096)
-def _day(d: int) -> str:
-    return date.fromordinal(_EPOCH_ORDINAL + d).isoformat()
-
-
-def rfc3339(ms: int) -> str:
-    """Epoch ms -> `2026-11-11T10:00:00+08:00`."""
-    s, frac = divmod(ms, 1000)
-    d, r = divmod(s + 8 * 3600, 86400)
-    h, r = divmod(r, 3600)
-    m, sec = divmod(r, 60)
-    f = f".{frac:03d}" if frac else ""
-    return f"{_day(d)}T{h:02d}:{m:02d}:{sec:02d}{f}+08:00"
 
 
 class _Builder:
@@ -370,7 +347,7 @@ class _Builder:
                 self._dup(i, rng.randint(self.ARR[i], T[i] + disorder))
         for k in range(max(7, n_real // 1000)):  # unusable messages
             t = T[rng.randrange(n_real)]
-            self.bad.append(self._bad(k, t))
+            self.bad.append(bad_message(self.rng, k, t))
             self._add(t, BAD, k)
             self.ARR.append(t + rng.randint(0, disorder))
         order = array("l", sorted(range(len(T)), key=self.ARR.__getitem__))  # stable: ties keep plan order
@@ -380,73 +357,6 @@ class _Builder:
     def _dup(self, i: int, arrival: int) -> None:
         self._add(self.T[i], DUP, i)
         self.ARR.append(arrival)
-
-    def _bad(self, k: int, t: int) -> dict:
-        rng = self.rng
-        oid, eid = f"OX{k:07d}", f"bad{k:07d}"
-        kind = k % 7
-        if kind in (0, 1, 2):  # truncated JSON / not JSON / not an object
-            wb = f"7{rng.randrange(10 ** 11, 10 ** 12)}"
-            full = orjson.dumps({"event_id": eid, "carrier": "ZTO", "waybill_no": wb, "scanned_at": rfc3339(t),
-                                 "status": "in_transit", "description": "快件已到达【杭州转运中心】"}).decode()
-            raw = (full[: rng.randrange(10, len(full) - 5)], "<html>502 Bad Gateway</html>", "[1, 2, 3]")[kind]
-            return {"topic": CARRIER_SCAN, "key": f"ZTO:{wb}", "value_raw": raw}
-        if kind == 3:  # money as a string
-            return {"topic": ORDER_PAID, "key": oid, "value": {
-                "event_id": eid, "order_id": oid, "shop_id": "S00000", "product_id": "P0000000",
-                "paid_at": t, "paid_amount_fen": "1999", "recipient_id": "r_0", "address": {
-                    "province": "浙江省", "city": "杭州市", "district": "西湖区", "detail_hash": "00"}}}
-        if kind == 4:  # no order_id
-            return {"topic": TRACKING_UPLOADED, "key": oid, "value": {
-                "event_id": eid, "shop_id": "S00000", "carrier": "YTO", "waybill_no": "YT0000000000000",
-                "uploaded_at": rfc3339(t)}}
-        if kind == 5:  # address without a city
-            return {"topic": ORDER_PAID, "key": oid, "value": {
-                "event_id": eid, "order_id": oid, "shop_id": "S00000", "product_id": "P0000000",
-                "paid_at": rfc3339(t), "paid_amount_fen": 1999, "recipient_id": "r_0",
-                "address": {"province": "浙江省", "district": "西湖区", "detail_hash": "00"}}}
-        return {"topic": CARRIER_SCAN, "key": "SF:SF0000000000000", "value": {  # a time without a year
-            "event_id": eid, "carrier": "SF", "waybill_no": "SF0000000000000", "scanned_at": "11-02 10:00:00",
-            "status": "collected", "description": "顺丰速运 已收取快件"}}
-
-    # ---- one line of the log
-    def line(self, i: int) -> dict:
-        kind = self.KIND[i]
-        if kind == DUP:
-            i = self.REF[i]
-            kind = self.KIND[i]
-        if kind == BAD:
-            return self.bad[self.REF[i]]
-        t, flag = self.T[i], self.FLAG[i]
-        tv = t if flag & 1 else rfc3339(t)
-        eid = f"ev{i:08d}"
-        if kind == SCAN:
-            carrier, wb, key = self.parcels[self.REF[i]]
-            v = {"event_id": eid, "carrier": carrier, "waybill_no": wb, "scanned_at": tv,
-                 "status": STATUSES[self.AUX[i]], "description": self.DESC[i]}
-            if self.CITY[i] is not None:
-                v["city"] = self.CITY[i]
-            if flag == 2:
-                v["source"] = "kdniao"  # unknown extra fields are ignored
-            return {"topic": CARRIER_SCAN, "key": key, "value": v}
-        o = self.orders[self.REF[i]]
-        if kind == PAID:
-            a = o.address
-            v = {"event_id": eid, "order_id": o.order_id, "shop_id": f"S{o.shop:05d}", "product_id": o.product_id,
-                 "paid_at": tv, "paid_amount_fen": o.amount, "recipient_id": o.recipient,
-                 "address": {"province": a[0], "city": a[1], "district": a[2], "detail_hash": a[3]}}
-            if o.swh is not None:
-                v["ship_within_hours"] = o.swh
-            return {"topic": ORDER_PAID, "key": o.order_id, "value": v}
-        carrier, wb, _ = self.parcels[self.AUX[i]]
-        v = {"event_id": eid, "order_id": o.order_id, "shop_id": f"S{o.shop:05d}", "carrier": carrier,
-             "waybill_no": wb, "uploaded_at": tv}
-        if kind == CANCEL:
-            v["action"] = "cancel"
-        elif flag & 2:
-            v["action"] = "upload"
-        return {"topic": TRACKING_UPLOADED, "key": o.order_id, "value": v}
-
 
 def main(argv: list[str] | None = None) -> None:
     """python -m stream.tools.synth ORDERS [SEED [DISORDER_MINUTES]]: the log on stdout, counts on stderr."""

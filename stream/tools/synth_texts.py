@@ -13,7 +13,7 @@ from functools import lru_cache
 # official names; `short()` gives the bare form (`杭州市` -> `杭州`).
 
 SEC, MIN, HOUR, DAY = 1000, 60_000, 3_600_000, 86_400_000
-# Scan statuses as small ints while building; named in STATUSES (stream/tools/synth.py).
+# Scan statuses as small ints while building; named in STATUSES (stream/tools/synth_lines.py).
 COLLECTED, IN_TRANSIT, DELIVERING, SIGNED, RETURNED, EXCEPTION = range(6)
 
 PLACES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
