@@ -15,6 +15,7 @@ from detectors.retention import EXPIRE
 from detectors.sides import INPUT, deadline
 from detectors.state import OrderState, ParcelState, PickupState
 
+from ..kept_bytes import dumps_kept
 from . import codec
 from .shop_escalations import wants_opened
 
@@ -131,7 +132,7 @@ class PenaltyHandler:
         state = {"compensated": list(book.compensated.items()),
                  "deducted": [[day, fen] for (_, day), fen in book.deducted.items()],
                  "done": [[done, at] for done, at in state["done"] if at >= oldest] + [[identity, decision.decided_at]]}
-        self.table[shop] = orjson.dumps(state)
+        self.table[shop] = dumps_kept(state)
         if v["violation_id"] in self.already():
             return []                                  # published before a crash lost its record
         await self.publish(v)

@@ -19,6 +19,7 @@ import orjson
 from detectors.agenda import Agenda
 from detectors.decisions import Timer
 
+from ..kept_bytes import dumps_kept
 from .codec import as_doc, decode_doc, encode
 from .marks import INGEST, Frontier
 
@@ -186,8 +187,8 @@ class Stage:
         return True
 
     def _save(self, p: int, part: Partition) -> None:
-        self.tables.progress[str(p)] = orjson.dumps({"w": part.through, "m": part.frontier.max_seen(),
-                                                     "r": {**part.read_before, **part.read_to}})
+        self.tables.progress[str(p)] = dumps_kept({"w": part.through, "m": part.frontier.max_seen(),
+                                                  "r": {**part.read_before, **part.read_to}})
 
     def _keep(self, p: int, part: Partition, timers: list[Timer]) -> None:
         for timer in timers:

@@ -12,6 +12,8 @@ from detectors.events import Address, parcel_key
 from detectors.messages import OrderFacts
 from detectors.state import Binding, OrderState, ParcelState, PickupState, Transit
 
+from ..kept_bytes import dumps_kept
+
 
 def _default(obj: Any) -> Any:
     if isinstance(obj, (set, frozenset)):
@@ -20,7 +22,8 @@ def _default(obj: Any) -> Any:
 
 
 def dumps(obj: Any) -> bytes:
-    return orjson.dumps(obj, default=_default)
+    """Tables keep these: in bytes of their own size (kept_bytes.py)."""
+    return dumps_kept(obj, _default)
 
 
 def _at(stored) -> int | None:
