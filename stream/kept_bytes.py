@@ -20,4 +20,4 @@ def kept(raw: bytes) -> bytes:
 
 def dumps_kept(obj: Any, default: Callable[[Any], Any] | None = None) -> bytes:
     """orjson.dumps for a value that will be kept."""
-    return bytes(memoryview(orjson.dumps(obj, default=default)))
+    return kept(orjson.dumps(obj, default=default))
