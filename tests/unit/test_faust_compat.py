@@ -162,3 +162,37 @@ def test_the_worker_consumer_prefetches_per_partition_what_the_settings_say():
         async def make():
             return app.consumer._thread._create_worker_consumer(app.transport)
         assert asyncio.run(make())._max_partition_fetch_bytes == size
+
+
+def test_a_seek_keeps_faust_partitions_in_faust_bookkeeping():
+    """A message's tp is aiokafka's TopicPartition; put into Faust's active partitions as it was,
+    it failed Faust's `assert isinstance(x, TP)` on the fetcher's next call and crashed the worker."""
+    from aiokafka.structs import TopicPartition
+    from faust.types import TP
+
+    class Thread:
+        def _ensure_consumer(self):
+            return self
+
+        def seek(self, tp, offset):
+            self.sought = (tp, offset)
+
+        async def call_thread(self, fun):
+            return await fun()
+
+    class Consumer:
+        _thread, _read_offset, _buffered_partitions, _paused_partitions = Thread(), {}, set(), set()
+        active: set = set()                           # flow control had taken the partition out
+
+        def assignment(self):
+            return {TP("carrier-scan", 3)}
+
+        def _get_active_partitions(self):
+            assert all(isinstance(x, TP) for x in self.active)   # Faust's own check
+            return self.active
+
+    consumer = Consumer()
+    asyncio.run(faust_compat.seek(consumer, TopicPartition("carrier-scan", 3), 17))
+    assert consumer.active == {TP("carrier-scan", 3)} and all(type(x) is TP for x in consumer.active)
+    assert [type(k) for k in consumer._read_offset] == [TP] and consumer._read_offset[TP("carrier-scan", 3)] == 17
+    consumer._get_active_partitions()

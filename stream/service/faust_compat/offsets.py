@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from faust.transport.consumer import ensure_TP
+
 
 def highwater(consumer, tp) -> int | None:
     """The fetch high watermark of tp; None until fetched (Faust raises then)."""
@@ -49,7 +51,11 @@ async def beginning_offset(consumer, tp) -> int:
 async def seek(consumer, tp, offset: int) -> None:
     """In the consumer's own thread: Faust's `seek` calls aiokafka from this one, and
     aiokafka's fetcher, woken from the wrong event loop, never fetches again. Faust's read
-    offset is reset too, or it drops the re-read records as already read."""
+    offset is reset too, or it drops the re-read records as already read. `tp` may be a
+    message's, which is aiokafka's TopicPartition: Faust's sets hold its own TP and assert so,
+    and one aiokafka key put into the active partitions crashed the fetcher (seen after a kill -9,
+    under load, when flow control had taken the partition out)."""
+    tp = ensure_TP(tp)
     thread = consumer._thread
 
     async def seek_there() -> None:
