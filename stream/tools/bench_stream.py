@@ -60,7 +60,8 @@ def stream_figures(lines: list[bytes], say=print, paced_messages: int | None = N
                       "decision_latency_p50_s": paced["p50"], "decision_latency_p99_s": paced["p99"],
                       "peak_rss_mb": round(paced["peak_rss"] / 2 ** 20, 1), "peak_waiting_inputs": paced["peak_waiting"],
                       # RSS growth ÷ waiting inputs read ~100 kB, against ~1.5 kB measured directly below:
-                      # the growth is mostly Faust's and aiokafka's buffers, so only the growth itself is shown
+                      # the growth was mostly orjson's oversized buffers kept in tables (kept_bytes.py), not
+                      # waiting inputs, so only the growth itself is shown
                       "rss_growth_mb": round(paced["rss_growth"] / 2 ** 20, 1)},
             "waiting_input": waiting_input_bytes(recs),      # measured in-process (tracemalloc), not from RSS
             "marks": marks}
