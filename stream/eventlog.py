@@ -16,7 +16,7 @@ from typing import IO, Iterator
 
 import orjson
 
-from .kept_bytes import kept
+from .kept_bytes import dumps_kept
 
 UNREADABLE = ""  # the topic of a log line we could not read
 
@@ -49,7 +49,7 @@ def parse_line(number: int, line: bytes) -> LogRecord:
     topic, key = doc["topic"], doc.get("key")
     key = key if isinstance(key, str) else None
     if "value" in doc:
-        return LogRecord(number, topic, key, kept(orjson.dumps(doc["value"])), doc["value"])
+        return LogRecord(number, topic, key, dumps_kept(doc["value"]), doc["value"])
     if isinstance(doc.get("value_raw"), str):
         return LogRecord(number, topic, key, doc["value_raw"].encode("utf-8", "surrogatepass"))
     if isinstance(doc.get("value_b64"), str):
