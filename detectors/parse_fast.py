@@ -2,7 +2,10 @@
 as nearly all are, is built after a few inline checks. None means "not sure": parse.py then runs
 its strict checks, which name the first problem as they always did, so dead-letter reasons do not
 depend on this module (tests/unit/test_parse_fast.py holds the two to the same answers).
-Strings repeated on every message are interned: one copy in memory, identity-fast comparisons."""
+Strings repeated on every message are interned: one copy in memory, identity-fast comparisons.
+Of the values JSON decodes to, only a string has `strip`: calling it checks a field's type and that it
+is not blank at once (a `type(x) is str` of each field as well cost 1.2 % of an offline run's
+instructions, callgrind)."""
 from __future__ import annotations
 
 from sys import intern
@@ -38,13 +41,14 @@ def fast_paid(o: dict) -> OrderPaid | None:
         return None
     province, district, detail, hours = a.get("province"), a.get("district"), a.get("detail_hash"), \
         o.get("ship_within_hours", SHIP_WITHIN_DEFAULT)
-    if not (type(event_id) is str and type(order_id) is str and type(shop_id) is str and type(product_id) is str
-            and type(recipient_id) is str and type(city) is str and type(amount) is int and amount >= 0
-            and (province is None or type(province) is str) and (district is None or type(district) is str)
-            and (detail is None or type(detail) is str)
-            and type(hours) is int and SHIP_WITHIN_MIN <= hours <= SHIP_WITHIN_MAX
-            and event_id.strip() and order_id.strip() and shop_id.strip() and product_id.strip()
-            and recipient_id.strip() and city.strip()):
+    try:
+        if not (event_id.strip() and order_id.strip() and shop_id.strip() and product_id.strip()
+                and recipient_id.strip() and city.strip() and type(amount) is int and amount >= 0
+                and (province is None or type(province) is str) and (district is None or type(district) is str)
+                and (detail is None or type(detail) is str)
+                and type(hours) is int and SHIP_WITHIN_MIN <= hours <= SHIP_WITHIN_MAX):
+            return None
+    except AttributeError:             # a field that is not a string: it has no strip
         return None
     at = o.get("paid_at")
     if type(at) is not int or not MIN_MS <= at < MAX_MS:     # epoch ms in range: most, no call
@@ -62,9 +66,11 @@ def fast_scan(o: dict) -> CarrierScan | None:
     except (KeyError, TypeError):      # missing, an unknown status, or one that is not even hashable
         return None
     city = o.get("city")
-    if not (type(event_id) is str and type(carrier) is str and type(waybill_no) is str
-            and type(description) is str and (city is None or type(city) is str)
-            and event_id.strip() and carrier.strip() and waybill_no.strip() and description.strip()):
+    try:
+        if not (event_id.strip() and carrier.strip() and waybill_no.strip() and description.strip()
+                and (city is None or type(city) is str)):
+            return None
+    except AttributeError:             # a field that is not a string: it has no strip
         return None
     at = o.get("scanned_at")
     if type(at) is not int or not MIN_MS <= at < MAX_MS:     # epoch ms in range: most, no call
@@ -83,9 +89,10 @@ def fast_upload(o: dict) -> TrackingUploaded | None:
         action = _ACTION[o.get("action", UPLOAD)]
     except (KeyError, TypeError):
         return None
-    if not (type(event_id) is str and type(order_id) is str and type(shop_id) is str and type(carrier) is str
-            and type(waybill_no) is str
-            and event_id.strip() and order_id.strip() and shop_id.strip() and carrier.strip() and waybill_no.strip()):
+    try:
+        if not (event_id.strip() and order_id.strip() and shop_id.strip() and carrier.strip() and waybill_no.strip()):
+            return None
+    except AttributeError:             # a field that is not a string: it has no strip
         return None
     at = o.get("uploaded_at")
     if type(at) is not int or not MIN_MS <= at < MAX_MS:     # epoch ms in range: most, no call
