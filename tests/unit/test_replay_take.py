@@ -16,8 +16,8 @@ def reads(seed: int) -> list[tuple[str, int, int, bytes]]:
     """A generated log as (topic, partition, offset, value) reads, with ties planted: events of one
     instant across topics, and one scan redelivered on another partition."""
     lines, _ = generate(30, seed, 3)
-    values = [(line["topic"], orjson.dumps(line["value"]) if "value" in line else line["raw"].encode())
-              for line in lines if "value" in line or "raw" in line]
+    values = [(line["topic"], orjson.dumps(line["value"]) if "value" in line else line["value_raw"].encode())
+              for line in lines]
     scan = next(orjson.loads(v) for t, v in values if t == "carrier-scan")
     paid = next(orjson.loads(v) for t, v in values if t == "order-paid")
     at = scan["scanned_at"]
