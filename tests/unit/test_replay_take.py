@@ -8,6 +8,7 @@ import random
 import orjson
 
 from detectors.events import TOPIC_RANK
+from stream.eventlog import read_log
 from stream.replay_take import Taken
 from stream.tools.synth import generate
 
@@ -16,8 +17,7 @@ def reads(seed: int) -> list[tuple[str, int, int, bytes]]:
     """A generated log as (topic, partition, offset, value) reads, with ties planted: events of one
     instant across topics, and one scan redelivered on another partition."""
     lines, _ = generate(30, seed, 3)
-    values = [(line["topic"], orjson.dumps(line["value"]) if "value" in line else line["value_raw"].encode())
-              for line in lines]
+    values = [(r.topic, r.raw) for r in read_log(orjson.dumps(line) + b"\n" for line in lines)]
     scan = next(orjson.loads(v) for t, v in values if t == "carrier-scan")
     paid = next(orjson.loads(v) for t, v in values if t == "order-paid")
     at = scan["scanned_at"]
@@ -57,14 +57,14 @@ def test_events_come_out_in_the_total_order_ties_by_topic_partition_and_offset()
 def test_dead_letters_keep_where_they_were_read_in_order():
     messages = reads(2)
     taken = Taken()
-    taken.add("carrier-scan", 2, 7, b"{not json")
-    taken.add("carrier-scan", 0, 9, b"[]")
+    taken.add("carrier-scan", 2, 30_007, b"{not json")     # offsets past the generated ones: one message each
+    taken.add("carrier-scan", 0, 30_009, b"[]")
     for topic, partition, offset, value in messages:
         taken.add(topic, partition, offset, value)
     taken.in_order()
     where = [d[:3] for d in taken.dead]
     assert where == sorted(where)
-    assert ("carrier-scan", 2, 7) in where and ("carrier-scan", 0, 9) in where
-    record = next(d[3] for d in taken.dead if d[:3] == ("carrier-scan", 2, 7))
-    assert (record["partition"], record["offset"], record["reason"]) == (2, 7, "not_json")
+    assert ("carrier-scan", 2, 30_007) in where and ("carrier-scan", 0, 30_009) in where
+    record = next(d[3] for d in taken.dead if d[:3] == ("carrier-scan", 2, 30_007))
+    assert (record["partition"], record["offset"], record["reason"]) == (2, 30_007, "not_json")
     assert taken.counts["dead:not_json"] >= 1 and taken.counts["dead:not_object"] >= 1
